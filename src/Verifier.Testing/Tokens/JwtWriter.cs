@@ -1,0 +1,28 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace Verifier.Testing.Tokens;
+
+/// <summary>Writes compact JWS tokens from raw header and payload JSON, byte for byte as given.</summary>
+public static class JwtWriter
+{
+    /// <summary>kube-apiserver's header: <c>{"alg":"RS256","kid":"…"}</c>, no <c>typ</c>.</summary>
+    public static string DefaultHeaderJson(SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return "{\"alg\":\"" + key.Algorithm + "\",\"kid\":\"" + key.KeyId + "\"}";
+    }
+
+    /// <summary>Signs <paramref name="payloadJson"/> under <paramref name="headerJson"/> (default: <see cref="DefaultHeaderJson"/>).</summary>
+    public static string Sign(SigningKey key, string payloadJson, string? headerJson = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var signingInput = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(headerJson ?? DefaultHeaderJson(key)))
+            + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payloadJson));
+        var signature = key.Sign(Encoding.ASCII.GetBytes(signingInput));
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>Base64url without padding, as JWS requires.</summary>
+    public static string Encode(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Verifier.Diagnostics;
+
+/// <summary>
+/// All instruments of the project on one meter (<see cref="MeterName"/>), OpenTelemetry style: lower-case dotted
+/// names, unit <c>s</c> for durations, tags <c>mode</c>, <c>result</c>, <c>reason</c>. Recording is cheap when no
+/// listener is attached (instruments check <c>Enabled</c>); tags go in a <see cref="TagList"/>, no allocation.
+/// </summary>
+internal sealed class VerifierMetrics
+{
+    public const string MeterName = "Verifier";
+
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _verifications;
+    private readonly Histogram<double> _verificationDuration;
+    private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _cacheEvictions;
+    private readonly Counter<long> _keyRefreshes;
+    private readonly Counter<long> _tokenReviewRequests;
+    private readonly Histogram<double> _tokenReviewDuration;
+    private readonly Counter<long> _shadowComparisons;
+    private readonly Counter<long> _clientTokenWarnings;
+
+    private volatile int _keyCount;
+    private long _keysFetchedAtTicks; // UTC ticks, 0 = none
+    private volatile int _breakerState;
+
+    public VerifierMetrics(IMeterFactory meterFactory, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _time = time;
+        Meter = meterFactory.Create(MeterName);
+        _verifications = Meter.CreateCounter<long>("verifier.verifications", "{verification}", "Tokens verified, by mode, result and reason.");
+        _verificationDuration = Meter.CreateHistogram<double>("verifier.verification.duration", "s", "Time to verify one token, by mode and result.");
+        _cacheLookups = Meter.CreateCounter<long>("verifier.cache.lookups", "{lookup}", "Cache lookups, by cache (result, tokenreview, binding) and result (hit, miss).");
+        _cacheEvictions = Meter.CreateCounter<long>("verifier.cache.evictions", "{entry}", "Cache entries removed, by cache and cause (capacity, expired, key_removed).");
+        _keyRefreshes = Meter.CreateCounter<long>("verifier.keys.refreshes", "{refresh}", "Key set refreshes, by trigger (startup, periodic, unknown_kid, file_changed) and result (success, failure, invalid, suppressed).");
+        Meter.CreateObservableGauge("verifier.keys.count", () => _keyCount, "{key}", "Keys in the current key set.");
+        Meter.CreateObservableGauge("verifier.keys.age", ObserveKeyAge, "s", "Age of the current key set.");
+        _tokenReviewRequests = Meter.CreateCounter<long>("verifier.tokenreview.requests", "{request}", "TokenReview HTTP requests, by result (authenticated, unauthenticated, error) and status code.");
+        _tokenReviewDuration = Meter.CreateHistogram<double>("verifier.tokenreview.duration", "s", "TokenReview request latency.");
+        Meter.CreateObservableGauge("verifier.tokenreview.breaker.state", () => _breakerState, "{state}", "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
+        _shadowComparisons = Meter.CreateCounter<long>("verifier.shadow.comparisons", "{comparison}", "Shadow comparisons, by primary result, secondary result and agreement.");
+        _clientTokenWarnings = Meter.CreateCounter<long>("verifier.client.token.warnings", "{warning}", "Client token source warnings, by source and kind (near_expiry, reload_failed, request_failed).");
+    }
+
+    public Meter Meter { get; }
+
+    public void Verification(VerificationMode mode, VerificationFailureReason reason, double seconds)
+    {
+        var result = reason == VerificationFailureReason.None ? "success" : "failure";
+        if (_verifications.Enabled)
+        {
+            var tags = new TagList { { "mode", ModeTag(mode) }, { "result", result }, { "reason", ReasonTag(reason) } };
+            _verifications.Add(1, tags);
+        }
+
+        if (_verificationDuration.Enabled)
+        {
+            var tags = new TagList { { "mode", ModeTag(mode) }, { "result", result } };
+            _verificationDuration.Record(seconds, tags);
+        }
+    }
+
+    public bool VerificationDurationEnabled => _verificationDuration.Enabled;
+
+    public void CacheLookup(string cache, bool hit)
+    {
+        if (_cacheLookups.Enabled)
+        {
+            _cacheLookups.Add(1, new TagList { { "cache", cache }, { "result", hit ? "hit" : "miss" } });
+        }
+    }
+
+    public void CacheEviction(string cache, string cause, long count = 1)
+    {
+        if (_cacheEvictions.Enabled && count > 0)
+        {
+            _cacheEvictions.Add(count, new TagList { { "cache", cache }, { "cause", cause } });
+        }
+    }
+
+    public void KeyRefresh(string trigger, string result) =>
+        _keyRefreshes.Add(1, new TagList { { "trigger", trigger }, { "result", result } });
+
+    public void KeySetLoaded(int keyCount, DateTimeOffset fetchedAt)
+    {
+        _keyCount = keyCount;
+        Interlocked.Exchange(ref _keysFetchedAtTicks, fetchedAt.UtcTicks);
+    }
+
+    public void TokenReviewRequest(string result, int statusCode, double seconds)
+    {
+        _tokenReviewRequests.Add(1, new TagList { { "result", result }, { "status_code", statusCode } });
+        _tokenReviewDuration.Record(seconds);
+    }
+
+    /// <param name="state">0 closed, 1 open, 2 half-open.</param>
+    public void BreakerState(int state) => _breakerState = state;
+
+    public void ShadowComparison(VerificationFailureReason primary, VerificationFailureReason secondary) =>
+        _shadowComparisons.Add(1, new TagList
+        {
+            { "primary_result", ReasonTag(primary) },
+            { "secondary_result", ReasonTag(secondary) },
+            { "agreement", (primary == VerificationFailureReason.None) == (secondary == VerificationFailureReason.None) ? "agree" : "disagree" },
+        });
+
+    public void ClientTokenWarning(string source, string kind) =>
+        _clientTokenWarnings.Add(1, new TagList { { "source", source }, { "kind", kind } });
+
+    private double ObserveKeyAge()
+    {
+        var ticks = Interlocked.Read(ref _keysFetchedAtTicks);
+        return ticks == 0 ? 0 : (_time.GetUtcNow().UtcTicks - ticks) / (double)TimeSpan.TicksPerSecond;
+    }
+
+    // Cached tag strings: Enum.ToString() allocates, and this runs per verification.
+    private static readonly string[] ReasonTags = BuildReasonTags();
+
+    internal static string ReasonTag(VerificationFailureReason reason) =>
+        (uint)reason < (uint)ReasonTags.Length ? ReasonTags[(int)reason] : "unknown";
+
+    internal static string ModeTag(VerificationMode mode) => mode switch
+    {
+        VerificationMode.Local => "local",
+        VerificationMode.TokenReview => "tokenreview",
+        VerificationMode.Hybrid => "hybrid",
+        VerificationMode.Shadow => "shadow",
+        _ => "unknown",
+    };
+
+    private static string[] BuildReasonTags()
+    {
+        var values = Enum.GetValues<VerificationFailureReason>();
+        var tags = new string[values.Length];
+        foreach (var value in values)
+        {
+            tags[(int)value] = ToSnakeCase(value.ToString());
+        }
+
+        return tags;
+    }
+
+    private static string ToSnakeCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+}
