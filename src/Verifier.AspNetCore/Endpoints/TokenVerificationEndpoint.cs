@@ -184,7 +184,7 @@ internal sealed partial class TokenVerificationEndpoint
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)
         where T : class =>
-        context.Response.WriteAsJsonAsync(value, (JsonTypeInfo<T>)VerifyEndpointJsonContext.Default.GetTypeInfo(typeof(T))!, JsonContentType, context.RequestAborted);
+        context.Response.WriteAsJsonAsync(value, (JsonTypeInfo<T>)VerifyEndpointJsonContext.Wire.GetTypeInfo(typeof(T))!, JsonContentType, context.RequestAborted);
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
