@@ -173,7 +173,12 @@ internal sealed partial class ApiRequestHandler
                 await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.PodListDto).ConfigureAwait(false);
                 return;
             case "watch":
-                await WatchAsync(context, () => Filter(context, store.List<PodObject>("pods", ns)), p => ToDto(p, true), ApiJsonContext.Api.PodDto).ConfigureAwait(false);
+                await WatchAsync(
+                    context,
+                    () => Filter(context, store.List<PodObject>("pods", ns)),
+                    o => (ns is null || o.Namespace == ns) && Filter(context, [o]).Any(),
+                    (PodObject p) => ToDto(p, true),
+                    ApiJsonContext.Api.PodDto).ConfigureAwait(false);
                 return;
             case "get" when ns is not null:
                 var pod = store.Get<PodObject>("pods", ns, info.Name);

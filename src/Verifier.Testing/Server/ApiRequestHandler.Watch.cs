@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -6,14 +7,19 @@ using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 
-/// <summary>A minimal watch (what <c>kubectl delete</c> uses to wait): ADDED/MODIFIED/DELETED events as JSON lines.</summary>
+/// <summary>
+/// A minimal watch (what <c>kubectl delete</c> uses to wait): events after the requested
+/// <c>resourceVersion</c> (or ADDED for every current object when there is none) as JSON lines, until
+/// <c>timeoutSeconds</c> or the client goes away.
+/// </summary>
 internal sealed partial class ApiRequestHandler
 {
-    private async Task WatchAsync<T, TDto>(HttpContext context, Func<IEnumerable<T>> list, Func<T, TDto> toDto, JsonTypeInfo<TDto> typeInfo)
+    private async Task WatchAsync<T, TDto>(HttpContext context, Func<IEnumerable<T>> list, Func<ApiObject, bool> filter, Func<T, TDto> toDto, JsonTypeInfo<TDto> typeInfo)
         where T : ApiObject
     {
+        var query = context.Request.Query;
         var timeout = TimeSpan.FromMinutes(30);
-        if (context.Request.Query.TryGetValue("timeoutSeconds", out var t) && int.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        if (query.TryGetValue("timeoutSeconds", out var t) && int.TryParse(t, CultureInfo.InvariantCulture, out var seconds))
         {
             timeout = TimeSpan.FromSeconds(Math.Max(1, seconds));
         }
@@ -21,48 +27,47 @@ internal sealed partial class ApiRequestHandler
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         cts.CancelAfter(timeout);
 
+        var store = state.Store;
+        long since;
+        var initial = new List<T>();
+        if (query.TryGetValue("resourceVersion", out var rv) && long.TryParse(rv, CultureInfo.InvariantCulture, out var requested) && requested > 0)
+        {
+            since = requested;
+        }
+        else
+        {
+            since = store.ResourceVersion;
+            initial.AddRange(list());
+        }
+
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
-        await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
-
-        var known = new Dictionary<string, T>(StringComparer.Ordinal);
-        var sendInitial = !context.Request.Query.TryGetValue("resourceVersion", out var rv) || rv == "0" || string.IsNullOrEmpty(rv);
-        foreach (var o in list())
+        try
         {
-            known[o.Uid] = o;
-            if (sendInitial)
+            await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
+            foreach (var o in initial)
             {
                 await WriteEventAsync(context, "ADDED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
             }
-        }
 
-        try
-        {
             while (!cts.IsCancellationRequested)
             {
-                var changed = state.Store.WaitForChangeAsync(cts.Token);
-                var current = list().ToDictionary(o => o.Uid, StringComparer.Ordinal);
-                foreach (var (uid, o) in current)
+                var changed = store.WaitForChangeAsync(cts.Token);
+                var batch = store.EventsSince(since, o => o is T && filter(o));
+                if (batch is null)
                 {
-                    if (!known.TryGetValue(uid, out var before))
-                    {
-                        await WriteEventAsync(context, "ADDED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
-                    }
-                    else if (before.ResourceVersion != o.ResourceVersion)
-                    {
-                        await WriteEventAsync(context, "MODIFIED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
-                    }
+                    var gone = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version: "
+                        + since.ToString(CultureInfo.InvariantCulture) + " (" + store.ResourceVersion.ToString(CultureInfo.InvariantCulture) + ")\",\"reason\":\"Expired\",\"code\":410}}\n";
+                    await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(gone), cts.Token).ConfigureAwait(false);
+                    return;
                 }
 
-                foreach (var (uid, o) in known)
+                foreach (var e in batch.Value.Events)
                 {
-                    if (!current.ContainsKey(uid))
-                    {
-                        await WriteEventAsync(context, "DELETED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
-                    }
+                    await WriteEventAsync(context, e.Type, toDto((T)e.Object), typeInfo, cts.Token).ConfigureAwait(false);
                 }
 
-                known = current;
+                since = batch.Value.Next;
                 await changed.ConfigureAwait(false);
             }
         }

@@ -7,7 +7,10 @@ namespace Verifier.Testing.State;
 internal sealed class ObjectStore
 {
     private readonly Lock _lock = new();
+    private const int EventHistory = 4096;
+
     private readonly Dictionary<(string Resource, string Namespace, string Name), ApiObject> _objects = [];
+    private readonly Queue<StoreEvent> _events = new();
     private long _resourceVersion = 1000;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -70,7 +73,7 @@ internal sealed class ObjectStore
 
             stored = obj with { ResourceVersion = ++_resourceVersion };
             _objects[key] = stored;
-            SignalLocked();
+            RecordLocked("ADDED", stored);
             return true;
         }
     }
@@ -81,9 +84,11 @@ internal sealed class ObjectStore
     {
         lock (_lock)
         {
+            var key = (obj.Resource, obj.Namespace ?? "", obj.Name);
+            var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
             var stored = obj with { ResourceVersion = ++_resourceVersion };
-            _objects[(obj.Resource, obj.Namespace ?? "", obj.Name)] = stored;
-            SignalLocked();
+            _objects[key] = stored;
+            RecordLocked(type, stored);
             return stored;
         }
     }
@@ -102,7 +107,7 @@ internal sealed class ObjectStore
 
             var stored = update(current) with { ResourceVersion = ++_resourceVersion };
             _objects[key] = stored;
-            SignalLocked();
+            RecordLocked("MODIFIED", stored);
             return stored;
         }
     }
@@ -117,7 +122,7 @@ internal sealed class ObjectStore
             }
 
             ++_resourceVersion;
-            SignalLocked();
+            RecordLocked("DELETED", removed);
             return removed;
         }
     }
@@ -129,11 +134,10 @@ internal sealed class ObjectStore
         {
             foreach (var key in _objects.Keys.Where(k => k.Namespace == @namespace).ToList())
             {
-                _objects.Remove(key);
+                _objects.Remove(key, out var removed);
+                ++_resourceVersion;
+                RecordLocked("DELETED", removed!);
             }
-
-            ++_resourceVersion;
-            SignalLocked();
         }
     }
 
@@ -145,13 +149,9 @@ internal sealed class ObjectStore
             var keys = _objects.Where(p => p.Value.DeletionTimestamp is not null).Select(p => p.Key).ToList();
             foreach (var key in keys)
             {
-                _objects.Remove(key);
-            }
-
-            if (keys.Count > 0)
-            {
+                _objects.Remove(key, out var removed);
                 ++_resourceVersion;
-                SignalLocked();
+                RecordLocked("DELETED", removed!);
             }
 
             return keys.Count;
@@ -168,6 +168,43 @@ internal sealed class ObjectStore
         }
 
         return task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Events after <paramref name="resourceVersion"/> matching <paramref name="filter"/>, and the version to
+    /// continue from. Null when that version is older than the retained history (kube-apiserver: 410 Gone).
+    /// </summary>
+    public (List<StoreEvent> Events, long Next)? EventsSince(long resourceVersion, Func<ApiObject, bool> filter)
+    {
+        lock (_lock)
+        {
+            if (_events.Count > 0 && _events.Peek().ResourceVersion > resourceVersion + 1 && resourceVersion < _resourceVersion)
+            {
+                return null;
+            }
+
+            var list = new List<StoreEvent>();
+            foreach (var e in _events)
+            {
+                if (e.ResourceVersion > resourceVersion && filter(e.Object))
+                {
+                    list.Add(e);
+                }
+            }
+
+            return (list, Math.Max(resourceVersion, _resourceVersion));
+        }
+    }
+
+    private void RecordLocked(string type, ApiObject obj)
+    {
+        _events.Enqueue(new StoreEvent(_resourceVersion, type, obj));
+        while (_events.Count > EventHistory)
+        {
+            _events.Dequeue();
+        }
+
+        SignalLocked();
     }
 
     private void SignalLocked()
