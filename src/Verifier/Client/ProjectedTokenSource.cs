@@ -36,11 +36,9 @@ public sealed class ProjectedTokenSource : IServiceAccountTokenSource, IDisposab
     internal ProjectedTokenSource(ProjectedTokenSourceOptions options, TimeProvider time, ILogger logger, VerifierMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.Path, "options.Path");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RereadInterval, TimeSpan.Zero, "options.RereadInterval");
-        if (options.NearExpiryFraction is <= 0 or > 1 || double.IsNaN(options.NearExpiryFraction))
+        if (ServiceAccountTokenOptionsValidator.ValidateProjected(options) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.NearExpiryFraction, "NearExpiryFraction must be in (0, 1]; the default is 0.9.");
+            throw new ArgumentException(problem, nameof(options));
         }
 
         _path = System.IO.Path.GetFullPath(options.Path);

@@ -33,6 +33,15 @@ public static class ServiceAccountTokenHttpClientBuilderExtensions
         var name = builder.Name;
         var services = builder.Services;
         services.Configure(name, configure);
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(IServiceAccountTokenSource) && descriptor.IsKeyedService && Equals(descriptor.ServiceKey, name))
+            {
+                // Registered before: the options above add to it; a second handler would retry twice.
+                return builder;
+            }
+        }
+
         services.AddOptions<ServiceAccountTokenOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceAccountTokenOptions>, ServiceAccountTokenOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -42,7 +51,7 @@ public static class ServiceAccountTokenHttpClientBuilderExtensions
         var apiClientName = ClusterHttpClient.Name + ".TokenRequest." + name;
         services.AddClusterConnection(apiClientName, sp =>
             sp.GetRequiredService<IOptionsMonitor<ServiceAccountTokenOptions>>().Get(name).TokenRequest?.ApiServer ?? new ApiServerOptions());
-        services.TryAddKeyedSingleton<IServiceAccountTokenSource>(name, (sp, _) => CreateSource(sp, name, apiClientName));
+        services.AddKeyedSingleton<IServiceAccountTokenSource>(name, (sp, _) => CreateSource(sp, name, apiClientName));
         builder.AddHttpMessageHandler(sp => new ServiceAccountTokenHandler(
             sp.GetRequiredKeyedService<IServiceAccountTokenSource>(name),
             sp.GetService<ILogger<ServiceAccountTokenHandler>>()));

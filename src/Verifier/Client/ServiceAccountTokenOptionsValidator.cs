@@ -14,7 +14,8 @@ internal sealed class ServiceAccountTokenOptionsValidator : IValidateOptions<Ser
         return problem is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail($"HttpClient '{name}': {problem}");
     }
 
-    private static string? ValidateProjected(ProjectedTokenSourceOptions? projected) =>
+    /// <returns>Null when valid, else what to fix.</returns>
+    public static string? ValidateProjected(ProjectedTokenSourceOptions? projected) =>
         projected is null || string.IsNullOrWhiteSpace(projected.Path) ? "Projected:Path is required (the projected token file)."
         : projected.RereadInterval <= TimeSpan.Zero ? "Projected:RereadInterval must be positive; the default is 1 min."
         : projected.NearExpiryFraction is <= 0 or > 1 || double.IsNaN(projected.NearExpiryFraction) ? "Projected:NearExpiryFraction must be in (0, 1]; the default is 0.9."

@@ -235,6 +235,29 @@ public sealed class ServiceAccountTokenHandlerTests : IAsyncDisposable
     }
 
     [Test]
+    public async Task AddServiceAccountToken_Twice_OneHandlerOneRetry()
+    {
+        var address = await StartAsync();
+        _alwaysReject = true;
+        var path = _dir.Write("factor-token", NewToken("twice"));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        var builder = services.AddHttpClient("factors", c => c.BaseAddress = address);
+        builder.AddServiceAccountToken(path);
+        builder.AddServiceAccountToken(o => o.Projected.WatchForChanges = false);
+        await using var provider = services.BuildServiceProvider();
+
+        using var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("factors").GetAsync(new Uri("/factors/6", UriKind.Relative));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(Received(), Has.Length.EqualTo(2), "one handler: the first try and one retry");
+            Assert.That(((ProjectedTokenSource)provider.GetRequiredKeyedService<IServiceAccountTokenSource>("factors")).Path, Is.EqualTo(path));
+        });
+    }
+
+    [Test]
     public void AddServiceAccountToken_InvalidTokenRequestOptions_ValidationSaysWhatToFix()
     {
         var services = new ServiceCollection();
