@@ -39,8 +39,14 @@ public static class KubernetesServiceAccountExtensions
         builder.Services.AddSingleton<IPostConfigureOptions<KubernetesTokenVerifierOptions>>(sp =>
             new SchemeAudienceForwarder(authenticationScheme, sp.GetRequiredService<IOptionsMonitor<KubernetesServiceAccountOptions>>()));
 
-        // Surface an audience conflict when the host starts, not on the first request.
+        // Surface an audience conflict, or a missing verifier, when the host starts rather than on the first request.
         builder.Services.AddOptions<KubernetesTokenVerifierOptions>().ValidateOnStart();
+        builder.Services.AddOptions<KubernetesServiceAccountOptions>(authenticationScheme)
+            .Validate<IServiceProviderIsService>(
+                static (_, services) => services.IsService(typeof(IServiceAccountTokenVerifier)),
+                $"Authentication scheme '{authenticationScheme}' verifies tokens with IServiceAccountTokenVerifier, which is not registered: " +
+                "call services.AddKubernetesTokenVerifier(builder.Configuration) (or register your own IServiceAccountTokenVerifier).")
+            .ValidateOnStart();
         return builder.AddScheme<KubernetesServiceAccountOptions, KubernetesServiceAccountHandler>(authenticationScheme, displayName, configureOptions);
     }
 }

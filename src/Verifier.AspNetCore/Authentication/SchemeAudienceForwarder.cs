@@ -19,7 +19,17 @@ internal sealed class SchemeAudienceForwarder(string schemeName, IOptionsMonitor
             return;
         }
 
-        var requested = schemeOptions.Get(schemeName).Audiences;
+        IList<string> requested;
+        try
+        {
+            requested = schemeOptions.Get(schemeName).Audiences;
+        }
+        catch (OptionsValidationException)
+        {
+            // The scheme's own ValidateOnStart reports it (once, with its how-to-fix message).
+            return;
+        }
+
         if (requested.Count == 0)
         {
             return;

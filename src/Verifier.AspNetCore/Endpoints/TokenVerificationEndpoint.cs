@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Verifier.AspNetCore.Authentication;
 
@@ -29,11 +30,13 @@ internal sealed partial class TokenVerificationEndpoint
     private static readonly string[] TokenReviewApiVersions = ["authentication.k8s.io/v1", "authentication.k8s.io/v1beta1"];
 
     private readonly IServiceAccountTokenVerifier _verifier;
+    private readonly IOptionsMonitor<KubernetesTokenVerifierOptions> _options;
     private readonly ILogger _logger;
 
-    public TokenVerificationEndpoint(IServiceAccountTokenVerifier verifier, ILogger<TokenVerificationEndpoint> logger)
+    public TokenVerificationEndpoint(IServiceAccountTokenVerifier verifier, IOptionsMonitor<KubernetesTokenVerifierOptions> options, ILogger<TokenVerificationEndpoint> logger)
     {
         _verifier = verifier;
+        _options = options;
         _logger = logger;
     }
 
@@ -154,7 +157,9 @@ internal sealed partial class TokenVerificationEndpoint
             return;
         }
 
-        var status = TokenReviewStatusFactory.Create(result, spec.Audiences);
+        // kube-apiserver reviews for its API audiences when spec.audiences is empty; the verifier's are the analogue.
+        var requested = spec.Audiences is { Count: > 0 } ? spec.Audiences : _options.CurrentValue.Audiences;
+        var status = TokenReviewStatusFactory.Create(result, spec.Token, requested);
         var outcome = status.Authenticated == true ? "success" : BearerChallenge.ReasonClass(result.Reason);
         LogRequest(_logger, "tokenreview", outcome);
 

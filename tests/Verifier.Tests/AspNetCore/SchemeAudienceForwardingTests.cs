@@ -12,6 +12,7 @@ public sealed class SchemeAudienceForwardingTests
     private static KubernetesTokenVerifierOptions Resolve(Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection();
+        services.AddSingleton<IServiceAccountTokenVerifier>(new CannedVerifier());
         configure(services);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
@@ -75,12 +76,25 @@ public sealed class SchemeAudienceForwardingTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IServiceAccountTokenVerifier>(new CannedVerifier());
         builder.Services.AddAuthentication()
             .AddKubernetesServiceAccount("internal", o => o.Audiences = ["factors"])
             .AddKubernetesServiceAccount("external", o => o.Audiences = ["billing"]);
         using var host = builder.Build();
 
-        Assert.That(async () => await host.StartAsync(), Throws.InstanceOf<OptionsValidationException>());
+        Assert.That(async () => await host.StartAsync(), Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("'external'"));
+        await host.StopAsync();
+    }
+
+    [Test]
+    public async Task SchemeWithoutVerifier_FailsHostStartupWithHowToFix()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAuthentication().AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
+        using var host = builder.Build();
+
+        Assert.That(async () => await host.StartAsync(), Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("AddKubernetesTokenVerifier"));
         await host.StopAsync();
     }
 }

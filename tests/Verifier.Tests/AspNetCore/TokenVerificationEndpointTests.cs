@@ -35,7 +35,11 @@ public sealed class TokenVerificationEndpointTests
             .Add(ExpiredToken, TokenVerificationResult.Failure(VerificationFailureReason.Expired, "service account token has expired"))
             .Add(KeylessToken, TokenVerificationResult.Failure(VerificationFailureReason.KeysUnavailable, "no key set loaded"));
         _app = await TestWebApp.StartAsync(
-            builder => builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier),
+            builder =>
+            {
+                builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier);
+                builder.Services.Configure<KubernetesTokenVerifierOptions>(o => o.Audiences = ["factors"]);
+            },
             app => app.MapKubernetesTokenVerification("/verify"));
         _client = _app.GetTestClient();
     }
@@ -201,6 +205,18 @@ public sealed class TokenVerificationEndpointTests
         var (_, body, _) = await PostAsync("/verify", Review(GoodToken, audiences: "[\"vault\",\"factors\"]"));
 
         Assert.That(body, Does.EndWith("},\"audiences\":[\"factors\"]}}"));
+    }
+
+    [Test]
+    public async Task TokenReview_NoSpecAudiences_AnswersConfiguredAudiences()
+    {
+        var (_, body, _) = await PostAsync("/verify", Review(GoodToken, audiences: null));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(body, Does.Contain("\"spec\":{\"token\":\"" + GoodToken + "\"},"));
+            Assert.That(body, Does.EndWith("},\"audiences\":[\"factors\"]}}"));
+        }
     }
 
     [Test]
