@@ -41,7 +41,7 @@ public static class FactorsClient
         var (switches, n) = ExpandArguments(args);
         var builder = Host.CreateApplicationBuilder(switches);
 
-        // The answers are the output; per-request HttpClient chatter only at Warning (Logging:LogLevel can't override a code filter, so keep it coarse).
+        // The answers are the output: per-request HttpClient chatter only at Warning (a more specific Logging:LogLevel category still wins).
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         configure?.Invoke(builder);
         var section = builder.Configuration.GetSection(SectionName);
