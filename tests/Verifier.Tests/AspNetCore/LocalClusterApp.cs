@@ -51,6 +51,7 @@ internal sealed class LocalClusterApp : IAsyncDisposable
     /// <param name="logs">Receives every log entry of the app (all categories, Trace); default none.</param>
     /// <param name="beforeStart">Runs after the app is built and before it starts (attach listeners here).</param>
     /// <param name="waitUntilReady">Wait for the first key set (bounded) before returning.</param>
+    /// <param name="configureApi">Runs on the LocalApiServer before the app starts (faults, extra objects).</param>
     public static async Task<LocalClusterApp> StartAsync(
         Action<WebApplicationBuilder>? configureServices,
         Action<WebApplication> configureApp,
@@ -58,7 +59,8 @@ internal sealed class LocalClusterApp : IAsyncDisposable
         bool kestrel = false,
         ILoggerProvider? logs = null,
         Action<WebApplication>? beforeStart = null,
-        bool waitUntilReady = true)
+        bool waitUntilReady = true,
+        Action<LocalApiServer>? configureApi = null)
     {
         var apiOptions = new LocalApiServerOptions { TimeProvider = time ?? TimeProvider.System };
         var api = await LocalApiServer.StartAsync(apiOptions);
@@ -72,6 +74,7 @@ internal sealed class LocalClusterApp : IAsyncDisposable
             api.CreateNode(Node);
             api.CreatePod(Namespace, Pod, ClientAccount, Node);
             api.WriteKubeconfig(cluster.KubeconfigPath);
+            configureApi?.Invoke(api);
             await cluster.StartAppAsync(configureServices, configureApp, time, kestrel, logs, beforeStart, waitUntilReady);
             return cluster;
         }
