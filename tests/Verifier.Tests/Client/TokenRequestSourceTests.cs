@@ -18,7 +18,6 @@ namespace Verifier.Tests.Client;
 public sealed class TokenRequestSourceTests
 {
     private const string Ns = "token-demo";
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(15);
     private static readonly Verifier.Testing.Tokens.SigningKey SharedKey = Verifier.Testing.Tokens.SigningKey.CreateEc();
 
     private readonly ManualTimeProvider _time = new();
@@ -83,29 +82,16 @@ public sealed class TokenRequestSourceTests
         return ((TokenRequestSource)provider.GetRequiredKeyedService<IServiceAccountTokenSource>("factors"), provider);
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + WaitLimit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{what}: not within {WaitLimit}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 
     /// <summary>Moves the manual clock whenever the source waits on it (retry delays), until <paramref name="task"/> ends.</summary>
     private async Task<T> PumpUntilDone<T>(Task<T> task, TimeSpan step)
     {
-        var deadline = DateTime.UtcNow + WaitLimit;
+        var deadline = DateTime.UtcNow + Eventually.Limit;
         while (!task.IsCompleted)
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail("the source did not finish within " + WaitLimit);
+                Assert.Fail("the source did not finish within " + Eventually.Limit);
             }
 
             if (_time.ActiveTimerCount > 0)
@@ -150,7 +136,7 @@ public sealed class TokenRequestSourceTests
         var cachedBefore = await source.GetTokenAsync();
         var requestsBefore = TokenRequests;
         _time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntil(() => source.Current?.Value != first, "renewal at 480 s");
+        await Eventually.WaitUntil(() => source.Current?.Value != first, "renewal at 480 s");
 
         Assert.Multiple(async () =>
         {
@@ -211,12 +197,12 @@ public sealed class TokenRequestSourceTests
         var (source, _) = Create(PodViewer());
 
         var pending = source.GetTokenAsync().AsTask();
-        await WaitUntil(() => _time.ActiveTimerCount > 0, "the retry delay");
+        await Eventually.WaitUntil(() => _time.ActiveTimerCount > 0, "the retry delay");
         _time.Advance(TimeSpan.FromSeconds(4));
         await Task.Delay(50);
         var requestsAt4s = TokenRequests;
         _time.Advance(TimeSpan.FromSeconds(1));
-        var token = await pending.WaitAsync(WaitLimit);
+        var token = await pending.WaitAsync(Eventually.Limit);
 
         Assert.Multiple(() =>
         {
@@ -234,7 +220,7 @@ public sealed class TokenRequestSourceTests
         _server.Faults.Set(ApiEndpoint.TokenRequest, ApiFault.Unavailable());
 
         _time.Advance(TimeSpan.FromSeconds(480));
-        await WaitUntil(() => TokenRequests >= 2, "the background renewal");
+        await Eventually.WaitUntil(() => TokenRequests >= 2, "the background renewal");
         _time.Advance(TimeSpan.FromSeconds(100)); // 580 s: renewal failing, token still valid
         var beforeExpiry = await source.GetTokenAsync();
         _time.Advance(TimeSpan.FromSeconds(20)); // 600 s: exp
