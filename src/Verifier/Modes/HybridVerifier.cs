@@ -114,7 +114,7 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
                 return local.WithMode(Mode);
             case BindingConfirmationKind.Invalidated:
                 return confirmation.Verdict!;
-            case BindingConfirmationKind.TokenRejected when ReferenceEquals(confirmation.ReviewedToken, token) || confirmation.ReviewedToken == token:
+            case BindingConfirmationKind.TokenRejected when confirmation.ReviewedToken == token:
                 return confirmation.Verdict!;
             case BindingConfirmationKind.TokenRejected:
                 // We joined a flight for another token of this binding, and that token was rejected for a reason of
@@ -172,7 +172,7 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
         {
             case TokenReviewOutcomeKind.Authenticated:
                 // Kept past the TTL for as long as the outage grace may need the confirmation time.
-                _bindings.Set(key, new BindingState(now, now + _livenessTtl, null), _livenessTtl > _outageGrace ? _livenessTtl : _outageGrace);
+                _bindings.Set(key, new BindingState(now, now + _livenessTtl, null), _livenessTtl + _outageGrace);
                 return new BindingConfirmation(BindingConfirmationKind.Live, token, null, null);
 
             case TokenReviewOutcomeKind.NotAuthenticated when TokenReviewErrors.IsBindingInvalidation(outcome.Error):
