@@ -118,9 +118,8 @@ internal sealed partial class ShadowVerifier : IServiceAccountTokenVerifier, IDi
             // Leave the request's thread before doing any of the secondary's work.
             await Task.Yield();
             var secondary = await _secondary.VerifyAsync(token, _stopping.Token).ConfigureAwait(false);
-            _recorder.Record(primary.Reason, secondary.Reason);
-            _metrics.ShadowComparison(primary.Reason, secondary.Reason);
 
+            // Details first, the pair count last: a reader that sees the comparison counted also sees its details.
             if (ShadowComparisonRecorder.Classify(primary.Reason, secondary.Reason) == ShadowComparisonOutcome.Disagreed)
             {
                 var identity = primary.Identity ?? secondary.Identity;
@@ -131,6 +130,9 @@ internal sealed partial class ShadowVerifier : IServiceAccountTokenVerifier, IDi
                 _recorder.IdentityMismatch();
                 LogIdentityMismatch(_logger, primary.Identity.Username, primary.Identity.PodName, secondary.Identity.Username, secondary.Identity.PodName);
             }
+
+            _metrics.ShadowComparison(primary.Reason, secondary.Reason);
+            _recorder.Record(primary.Reason, secondary.Reason);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Verifier.Cluster;
+using Verifier.Diagnostics;
+
+namespace Verifier.Modes;
+
+/// <summary>
+/// Builds the <see cref="IServiceAccountTokenVerifier"/> for a mode. The local verifier is passed in as a factory so
+/// that modes which do not need it (pure TokenReview) never create it, and so never wait for keys.
+/// </summary>
+internal sealed class VerifierModeFactory(IServiceProvider services)
+{
+    /// <summary>
+    /// <see cref="KubernetesTokenVerifierOptions.Mode"/> when set; otherwise Hybrid when an API server is configured
+    /// (in-cluster, kubeconfig or explicit), else Local.
+    /// </summary>
+    public static VerificationMode ResolveMode(KubernetesTokenVerifierOptions options, IClusterConnectionProvider? cluster)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Mode ?? (cluster?.Connection is not null ? VerificationMode.Hybrid : VerificationMode.Local);
+    }
+
+    /// <summary>True when <paramref name="mode"/> (or, in shadow mode, either side of it) calls TokenReview.</summary>
+    public static bool UsesApiServer(VerificationMode mode, ShadowOptions shadow)
+    {
+        ArgumentNullException.ThrowIfNull(shadow);
+        return mode switch
+        {
+            VerificationMode.TokenReview or VerificationMode.Hybrid => true,
+            VerificationMode.Shadow => UsesApiServer(shadow.Primary, shadow) || UsesApiServer(shadow.Secondary, shadow),
+            _ => false,
+        };
+    }
+
+    /// <summary>True when <paramref name="mode"/> (or, in shadow mode, either side of it) verifies locally and so needs keys.</summary>
+    public static bool UsesLocal(VerificationMode mode, ShadowOptions shadow)
+    {
+        ArgumentNullException.ThrowIfNull(shadow);
+        return mode switch
+        {
+            VerificationMode.Local or VerificationMode.Hybrid => true,
+            VerificationMode.Shadow => UsesLocal(shadow.Primary, shadow) || UsesLocal(shadow.Secondary, shadow),
+            _ => false,
+        };
+    }
+
+    /// <exception cref="InvalidOperationException">When the mode calls TokenReview but no API server is configured.</exception>
+    public IServiceAccountTokenVerifier Create(VerificationMode mode, Func<IServiceAccountTokenVerifier> local)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
+        if (UsesApiServer(mode, options.Shadow) && services.GetService<IClusterConnectionProvider>()?.Connection is null)
+        {
+            throw new InvalidOperationException(
+                $"Verification mode {mode} calls the API server's TokenReview, but no API server is configured. Set Verifier:ApiServer:Server "
+                + "(or KubeconfigPath, or run in-cluster), or use Verifier:Mode = Local.");
+        }
+
+        return mode switch
+        {
+            VerificationMode.Local => local(),
+            VerificationMode.TokenReview => ActivatorUtilities.CreateInstance<TokenReviewVerifier>(services),
+            VerificationMode.Hybrid => ActivatorUtilities.CreateInstance<HybridVerifier>(services, local()),
+            // Two verifier parameters of one type: ActivatorUtilities cannot tell them apart.
+            VerificationMode.Shadow => new ShadowVerifier(
+                Create(options.Shadow.Primary, local),
+                Create(options.Shadow.Secondary, local),
+                services.GetRequiredService<ShadowComparisonRecorder>(),
+                services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>(),
+                services.GetRequiredService<VerifierMetrics>(),
+                services.GetRequiredService<ILogger<ShadowVerifier>>()),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown verification mode."),
+        };
+    }
+}
