@@ -37,7 +37,12 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
     private readonly TimeSpan _outageGrace;
     private readonly ExpiringCache<BindingKey, BindingState> _bindings;
     private readonly SingleFlight<BindingKey, BindingConfirmation> _flights = new();
+    private readonly bool _recordMetrics;
 
+    /// <remarks>
+    /// <paramref name="local"/> should not record <c>verifier.verifications</c> itself: hybrid records one per call.
+    /// <paramref name="recordMetrics"/> is false when this verifier is shadow mode's secondary, whose samples are not verifications.
+    /// </remarks>
     public HybridVerifier(
         IServiceAccountTokenVerifier local,
         TokenReviewer reviewer,
@@ -45,7 +50,8 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
         IOptions<KubernetesTokenVerifierOptions> options,
         VerifierMetrics metrics,
         TimeProvider time,
-        ILogger<HybridVerifier> logger)
+        ILogger<HybridVerifier> logger,
+        bool recordMetrics = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         var hybrid = options.Value.Hybrid;
@@ -58,6 +64,7 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
         _livenessTtl = hybrid.LivenessTtl;
         _outageGrace = hybrid.OutageGrace;
         _bindings = new ExpiringCache<BindingKey, BindingState>(CacheName, hybrid.MaxBindings, time, metrics);
+        _recordMetrics = recordMetrics;
     }
 
     /// <summary>Bindings remembered right now.</summary>
@@ -65,10 +72,14 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
 
     public ValueTask<TokenVerificationResult> VerifyAsync(string token, CancellationToken cancellationToken = default)
     {
+        var started = _recordMetrics && _metrics.VerificationDurationEnabled ? _time.GetTimestamp() : 0;
         var local = _local.VerifyAsync(token, cancellationToken);
-        return local.IsCompletedSuccessfully
+        var pending = local.IsCompletedSuccessfully
             ? AfterLocal(local.Result, token, cancellationToken)
             : AwaitLocalAsync(local, token, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? new(Record(pending.Result, started))
+            : AwaitAndRecordAsync(pending, started);
     }
 
     public VerifierStatus GetStatus() => _local.GetStatus() with
@@ -79,6 +90,19 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
     };
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken = default) => _local.WaitUntilReadyAsync(cancellationToken);
+
+    private async ValueTask<TokenVerificationResult> AwaitAndRecordAsync(ValueTask<TokenVerificationResult> pending, long started) =>
+        Record(await pending.ConfigureAwait(false), started);
+
+    private TokenVerificationResult Record(TokenVerificationResult result, long started)
+    {
+        if (_recordMetrics)
+        {
+            _metrics.Verification(Mode, result.Reason, started == 0 ? 0 : _time.GetElapsedTime(started).TotalSeconds);
+        }
+
+        return result;
+    }
 
     private async ValueTask<TokenVerificationResult> AwaitLocalAsync(ValueTask<TokenVerificationResult> local, string token, CancellationToken cancellationToken) =>
         await AfterLocal(await local.ConfigureAwait(false), token, cancellationToken).ConfigureAwait(false);

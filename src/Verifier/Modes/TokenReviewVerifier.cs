@@ -21,19 +21,26 @@ internal sealed class TokenReviewVerifier : IServiceAccountTokenVerifier
     private readonly VerifierMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly int _maxTokenBytes;
+    private readonly bool _recordMetrics;
 
-    public TokenReviewVerifier(TokenReviewer reviewer, IOptions<KubernetesTokenVerifierOptions> options, VerifierMetrics metrics, TimeProvider time)
+    /// <param name="reviewer">The shared reviewer (cache, breaker, concurrency bound).</param>
+    /// <param name="options">The verifier's options.</param>
+    /// <param name="metrics">Where <c>verifier.verifications</c> is recorded.</param>
+    /// <param name="time">The clock for durations.</param>
+    /// <param name="recordMetrics">False when this verifier is shadow mode's secondary, whose samples are not verifications.</param>
+    public TokenReviewVerifier(TokenReviewer reviewer, IOptions<KubernetesTokenVerifierOptions> options, VerifierMetrics metrics, TimeProvider time, bool recordMetrics = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         _reviewer = reviewer;
         _metrics = metrics;
         _time = time;
         _maxTokenBytes = options.Value.Validation.MaxTokenBytes;
+        _recordMetrics = recordMetrics;
     }
 
     public ValueTask<TokenVerificationResult> VerifyAsync(string token, CancellationToken cancellationToken = default)
     {
-        var started = _metrics.VerificationDurationEnabled ? _time.GetTimestamp() : 0;
+        var started = _recordMetrics && _metrics.VerificationDurationEnabled ? _time.GetTimestamp() : 0;
 
         // Checks the API server would make anyway, done here so junk never costs a round trip.
         if (string.IsNullOrEmpty(token))
@@ -107,7 +114,11 @@ internal sealed class TokenReviewVerifier : IServiceAccountTokenVerifier
 
     private TokenVerificationResult Record(TokenVerificationResult result, long started)
     {
-        _metrics.Verification(Mode, result.Reason, started == 0 ? 0 : _time.GetElapsedTime(started).TotalSeconds);
+        if (_recordMetrics)
+        {
+            _metrics.Verification(Mode, result.Reason, started == 0 ? 0 : _time.GetElapsedTime(started).TotalSeconds);
+        }
+
         return result;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verifier.Cluster;
 using Verifier.Diagnostics;
+using Verifier.TokenReview;
 
 namespace Verifier.Modes;
 
@@ -58,17 +59,33 @@ internal sealed class VerifierModeFactory(IServiceProvider services)
                 + "(or KubeconfigPath, or run in-cluster), or use Verifier:Mode = Local.");
         }
 
+        return Create(mode, local, options, recordMetrics: true);
+    }
+
+    private IServiceAccountTokenVerifier Create(VerificationMode mode, Func<IServiceAccountTokenVerifier> local, KubernetesTokenVerifierOptions options, bool recordMetrics)
+    {
+        var accessor = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>();
         return mode switch
         {
             VerificationMode.Local => local(),
-            VerificationMode.TokenReview => ActivatorUtilities.CreateInstance<TokenReviewVerifier>(services),
-            VerificationMode.Hybrid => ActivatorUtilities.CreateInstance<HybridVerifier>(services, local()),
-            // Two verifier parameters of one type: ActivatorUtilities cannot tell them apart.
+            VerificationMode.TokenReview => new TokenReviewVerifier(
+                services.GetRequiredService<TokenReviewer>(), accessor, services.GetRequiredService<VerifierMetrics>(), services.GetRequiredService<TimeProvider>(), recordMetrics),
+            VerificationMode.Hybrid => new HybridVerifier(
+                local(),
+                services.GetRequiredService<TokenReviewer>(),
+                services.GetRequiredService<TokenReviewKeyHasher>(),
+                accessor,
+                services.GetRequiredService<VerifierMetrics>(),
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<ILogger<HybridVerifier>>(),
+                recordMetrics),
+
+            // The secondary's samples are comparisons (verifier.shadow.comparisons), not verifications.
             VerificationMode.Shadow => new ShadowVerifier(
-                Create(options.Shadow.Primary, local),
-                Create(options.Shadow.Secondary, local),
+                Create(options.Shadow.Primary, local, options, recordMetrics: true),
+                Create(options.Shadow.Secondary, local, options, recordMetrics: false),
                 services.GetRequiredService<ShadowComparisonRecorder>(),
-                services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>(),
+                accessor,
                 services.GetRequiredService<VerifierMetrics>(),
                 services.GetRequiredService<ILogger<ShadowVerifier>>()),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown verification mode."),
