@@ -1,5 +1,5 @@
-using System.Globalization;
 using Verifier.TokenReview;
+using Verifier.Validation;
 
 namespace Verifier.Modes;
 
@@ -9,7 +9,11 @@ namespace Verifier.Modes;
 /// and the bound object's kind, name and uid. A uid names one object for its whole life, so name and namespace add
 /// nothing; a recreated object has a new uid and so a new key.
 /// </summary>
-internal readonly record struct BindingKey(BindingKind Kind, string ServiceAccountUid, string? ObjectUid)
+/// <param name="Kind">What the token is bound to.</param>
+/// <param name="ServiceAccountUid">The service account's uid; empty for <see cref="BindingKind.Token"/>.</param>
+/// <param name="ObjectUid">The bound object's uid; null for the service account alone, legacy and per-token keys.</param>
+/// <param name="TokenHash">The token's keyed hash for <see cref="BindingKind.LegacySecret"/> and <see cref="BindingKind.Token"/>; default otherwise.</param>
+internal readonly record struct BindingKey(BindingKind Kind, string ServiceAccountUid, string? ObjectUid, TokenCacheKey TokenHash = default)
 {
     public static BindingKey For(ServiceAccountIdentity identity, string token, TokenReviewKeyHasher hasher)
     {
@@ -23,7 +27,7 @@ internal readonly record struct BindingKey(BindingKind Kind, string ServiceAccou
 
         if (identity.IsLegacy)
         {
-            return new BindingKey(BindingKind.LegacySecret, serviceAccountUid, TokenHash(token, hasher));
+            return new BindingKey(BindingKind.LegacySecret, serviceAccountUid, null, hasher.Compute(token));
         }
 
         // Pod-bound tokens also carry node claims; the pod is what the API server checks, so the pod wins.
@@ -46,12 +50,9 @@ internal readonly record struct BindingKey(BindingKind Kind, string ServiceAccou
     }
 
     private static BindingKey PerToken(string token, TokenReviewKeyHasher hasher) =>
-        new(BindingKind.Token, string.Empty, TokenHash(token, hasher));
+        new(BindingKind.Token, string.Empty, null, hasher.Compute(token));
 
-    private static string TokenHash(string token, TokenReviewKeyHasher hasher) =>
-        hasher.Compute(token).ToString("x32", CultureInfo.InvariantCulture);
-
-    public override string ToString() => ObjectUid is null || Kind is BindingKind.LegacySecret or BindingKind.Token
-        ? $"{Kind} serviceaccount={ServiceAccountUid}"
+    public override string ToString() => Kind is BindingKind.LegacySecret or BindingKind.Token
+        ? $"{Kind} serviceaccount={ServiceAccountUid} token={TokenHash.ToShortString()}"
         : $"{Kind} serviceaccount={ServiceAccountUid} uid={ObjectUid}";
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Verifier.Cluster;
 using Verifier.Diagnostics;
 using Verifier.TokenReview;
 
@@ -10,7 +11,8 @@ namespace Verifier.Modes;
 internal static class ModesServiceCollectionExtensions
 {
     /// <summary>
-    /// The reviewer (one cache, breaker and concurrency bound for every mode), its key hasher, the shadow recorder
+    /// The reviewer (one cache, breaker and concurrency bound for every mode) over the cluster's
+    /// <see cref="KubernetesApiClient"/> (registered by <c>AddClusterConnection</c>), its key hasher, the shadow recorder
     /// (also as the public <see cref="IShadowComparisonReporter"/>), the mode factory and the options validator.
     /// Everything is lazy: nothing here touches the API server until a mode that needs it verifies a token. Safe to call twice.
     /// </summary>
@@ -24,6 +26,7 @@ internal static class ModesServiceCollectionExtensions
         services.TryAddSingleton<ShadowComparisonRecorder>();
         services.TryAddSingleton<IShadowComparisonReporter>(sp => sp.GetRequiredService<ShadowComparisonRecorder>());
         services.TryAddSingleton<VerifierModeFactory>();
+        services.TryAddSingleton<ITokenReviewTransport>(static sp => new KubernetesApiTokenReviewTransport(sp.GetRequiredService<KubernetesApiClient>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, ModeOptionsValidator>());
         return services;
     }

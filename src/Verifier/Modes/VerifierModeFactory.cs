@@ -1,28 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Verifier.Cluster;
 using Verifier.Diagnostics;
 using Verifier.TokenReview;
+using Verifier.Validation;
 
 namespace Verifier.Modes;
 
 /// <summary>
-/// Builds the <see cref="IServiceAccountTokenVerifier"/> for a mode. The local verifier is passed in as a factory so
+/// Builds the <see cref="IServiceAccountTokenVerifier"/> for the mode in effect (<see cref="VerificationModeResolver"/>). The local verifier is passed in as a factory so
 /// that modes which do not need it (pure TokenReview) never create it, and so never wait for keys.
 /// </summary>
 internal sealed class VerifierModeFactory(IServiceProvider services)
 {
-    /// <summary>
-    /// <see cref="KubernetesTokenVerifierOptions.Mode"/> when set; otherwise Hybrid when an API server is configured
-    /// (in-cluster, kubeconfig or explicit), else Local.
-    /// </summary>
-    public static VerificationMode ResolveMode(KubernetesTokenVerifierOptions options, IClusterConnectionProvider? cluster)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Mode ?? (cluster?.Connection is not null ? VerificationMode.Hybrid : VerificationMode.Local);
-    }
-
     /// <summary>True when <paramref name="mode"/> (or, in shadow mode, either side of it) calls TokenReview.</summary>
     public static bool UsesApiServer(VerificationMode mode, ShadowOptions shadow)
     {
@@ -35,24 +25,12 @@ internal sealed class VerifierModeFactory(IServiceProvider services)
         };
     }
 
-    /// <summary>True when <paramref name="mode"/> (or, in shadow mode, either side of it) verifies locally and so needs keys.</summary>
-    public static bool UsesLocal(VerificationMode mode, ShadowOptions shadow)
-    {
-        ArgumentNullException.ThrowIfNull(shadow);
-        return mode switch
-        {
-            VerificationMode.Local or VerificationMode.Hybrid => true,
-            VerificationMode.Shadow => UsesLocal(shadow.Primary, shadow) || UsesLocal(shadow.Secondary, shadow),
-            _ => false,
-        };
-    }
-
     /// <exception cref="InvalidOperationException">When the mode calls TokenReview but no API server is configured.</exception>
     public IServiceAccountTokenVerifier Create(VerificationMode mode, Func<IServiceAccountTokenVerifier> local)
     {
         ArgumentNullException.ThrowIfNull(local);
         var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
-        if (UsesApiServer(mode, options.Shadow) && services.GetService<IClusterConnectionProvider>()?.Connection is null)
+        if (UsesApiServer(mode, options.Shadow) && !VerificationModeResolver.HasApiServer(options.ApiServer))
         {
             throw new InvalidOperationException(
                 $"Verification mode {mode} calls the API server's TokenReview, but no API server is configured. Set Verifier:ApiServer:Server "
@@ -67,11 +45,11 @@ internal sealed class VerifierModeFactory(IServiceProvider services)
         var accessor = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>();
         return mode switch
         {
-            VerificationMode.Local => local(),
+            VerificationMode.Local => recordMetrics ? local() : Unrecorded(local()),
             VerificationMode.TokenReview => new TokenReviewVerifier(
                 services.GetRequiredService<TokenReviewer>(), accessor, services.GetRequiredService<VerifierMetrics>(), services.GetRequiredService<TimeProvider>(), recordMetrics),
             VerificationMode.Hybrid => new HybridVerifier(
-                local(),
+                Unrecorded(local()),
                 services.GetRequiredService<TokenReviewer>(),
                 services.GetRequiredService<TokenReviewKeyHasher>(),
                 accessor,
@@ -91,4 +69,7 @@ internal sealed class VerifierModeFactory(IServiceProvider services)
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown verification mode."),
         };
     }
+
+    private static IServiceAccountTokenVerifier Unrecorded(IServiceAccountTokenVerifier local) =>
+        local is LocalTokenVerifier verifier ? new UnrecordedLocalVerifier(verifier) : local;
 }

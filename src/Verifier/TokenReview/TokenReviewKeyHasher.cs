@@ -1,41 +1,38 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Verifier.Diagnostics;
+using Verifier.Validation;
 
 namespace Verifier.TokenReview;
 
 /// <summary>
-/// Cache key of a token: HMAC-SHA256 under a per-process random key of (token, configured audiences), truncated to
-/// 128 bits. Raw tokens are never kept as keys, and the hash is useless outside this process.
+/// Cache key of a token for the TokenReview and hybrid caches: the core's keyed hash (<see cref="VerifiedTokenCache.ComputeKey"/>,
+/// HMAC-SHA256 under a per-process random key folded with the configured audiences), so raw tokens are never kept
+/// and there is one hashing scheme in the library. Only the hashing of its own instance is used, never its entries.
 /// </summary>
-/// <remarks>Interim: replaced by the core's keyed hash of the verified-token cache once that lands, so there is one hasher.</remarks>
-internal sealed class TokenReviewKeyHasher
+internal sealed class TokenReviewKeyHasher : IDisposable
 {
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
-    private readonly byte[] _audienceSuffix;
+    private readonly VerifiedTokenCache _hasher;
 
-    public TokenReviewKeyHasher(IOptions<KubernetesTokenVerifierOptions> options)
+    public TokenReviewKeyHasher(IOptions<KubernetesTokenVerifierOptions> options, VerifierMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // '\n' cannot occur in a compact JWS, so (token, audiences) pairs cannot collide by concatenation.
-        _audienceSuffix = Encoding.UTF8.GetBytes("\n" + string.Join('\n', options.Value.Audiences));
+        _hasher = new VerifiedTokenCache(1, [.. options.Value.Audiences], metrics);
     }
 
-    public UInt128 Compute(string token)
+    public TokenCacheKey Compute(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        var length = Encoding.UTF8.GetMaxByteCount(token.Length) + _audienceSuffix.Length;
+
+        // Tokens are ASCII, so this is one byte per char; UTF-8 keeps any other input well defined.
+        var length = Encoding.UTF8.GetMaxByteCount(token.Length);
         byte[]? rented = null;
         Span<byte> buffer = length <= 2048 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
             var written = Encoding.UTF8.GetBytes(token, buffer);
-            _audienceSuffix.CopyTo(buffer[written..]);
-            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            HMACSHA256.HashData(_key, buffer[..(written + _audienceSuffix.Length)], mac);
-            return new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(mac), BinaryPrimitives.ReadUInt64LittleEndian(mac[8..]));
+            return _hasher.ComputeKey(buffer[..written]);
         }
         finally
         {
@@ -45,4 +42,6 @@ internal sealed class TokenReviewKeyHasher
             }
         }
     }
+
+    public void Dispose() => _hasher.Dispose();
 }

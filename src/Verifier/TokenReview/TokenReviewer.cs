@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verifier.Diagnostics;
+using Verifier.Validation;
 
 namespace Verifier.TokenReview;
 
@@ -26,8 +27,8 @@ internal sealed partial class TokenReviewer : IDisposable
     private readonly VerifierMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ExpiringCache<UInt128, TokenReviewOutcome> _cache;
-    private readonly SingleFlight<UInt128, TokenReviewOutcome> _flights = new();
+    private readonly ExpiringCache<TokenCacheKey, TokenReviewOutcome> _cache;
+    private readonly SingleFlight<TokenCacheKey, TokenReviewOutcome> _flights = new();
     private readonly SemaphoreSlim _concurrency;
     private readonly CircuitBreaker _breaker;
     private readonly CancellationTokenSource _stopping = new();
@@ -51,7 +52,7 @@ internal sealed partial class TokenReviewer : IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _cache = new ExpiringCache<UInt128, TokenReviewOutcome>(CacheName, _options.MaxCacheEntries, time, metrics);
+        _cache = new ExpiringCache<TokenCacheKey, TokenReviewOutcome>(CacheName, _options.MaxCacheEntries, time, metrics);
         _concurrency = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         _breaker = new CircuitBreaker(_options.BreakerFailureThreshold, _options.BreakerBreakDuration, time);
         metrics.BreakerState((int)CircuitBreakerState.Closed);
@@ -137,7 +138,7 @@ internal sealed partial class TokenReviewer : IDisposable
         return jittered >= max.TotalMilliseconds ? max : TimeSpan.FromMilliseconds(jittered);
     }
 
-    private async Task<TokenReviewOutcome> ReviewAndCacheAsync(string token, UInt128 key)
+    private async Task<TokenReviewOutcome> ReviewAndCacheAsync(string token, TokenCacheKey key)
     {
         // A previous flight may have filled the cache between our miss and this flight's start.
         if (_cache.TryGet(key, out var cached))

@@ -1,42 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using Verifier.Cluster;
 using Verifier.Modes;
 using Verifier.Testing;
 using Verifier.Tests.TokenReview;
 using Verifier.TokenReview;
+using Verifier.Validation;
 
 namespace Verifier.Tests.Modes;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class VerifierModeFactoryTests : IDisposable
 {
+    private static readonly Uri ApiServer = new("https://127.0.0.1:6443");
+
     private readonly FakeVerifier _local = new(VerificationMode.Local);
-    private readonly FakeClusterConnectionProvider _cluster = new();
-    private readonly KubernetesTokenVerifierOptions _options = new() { Audiences = ["api"] };
+    private readonly KubernetesTokenVerifierOptions _options = new() { Audiences = ["api"], ApiServer = { Server = ApiServer, UseInCluster = false } };
     private ServiceProvider? _provider;
     private int _localCreated;
 
     public void Dispose() => _provider?.Dispose();
-
-    [Test]
-    public void ResolveMode_NotSetWithApiServer_Hybrid() =>
-        Assert.That(VerifierModeFactory.ResolveMode(new KubernetesTokenVerifierOptions(), _cluster), Is.EqualTo(VerificationMode.Hybrid));
-
-    [Test]
-    public void ResolveMode_NotSetWithoutApiServer_Local()
-    {
-        _cluster.Connection = null;
-        Assert.Multiple(() =>
-        {
-            Assert.That(VerifierModeFactory.ResolveMode(new KubernetesTokenVerifierOptions(), _cluster), Is.EqualTo(VerificationMode.Local));
-            Assert.That(VerifierModeFactory.ResolveMode(new KubernetesTokenVerifierOptions(), null), Is.EqualTo(VerificationMode.Local));
-        });
-    }
-
-    [Test]
-    public void ResolveMode_Set_Honoured() =>
-        Assert.That(VerifierModeFactory.ResolveMode(new KubernetesTokenVerifierOptions { Mode = VerificationMode.TokenReview }, _cluster), Is.EqualTo(VerificationMode.TokenReview));
 
     [TestCase(VerificationMode.Local, typeof(FakeVerifier), 1)]
     [TestCase(VerificationMode.TokenReview, typeof(TokenReviewVerifier), 0)]
@@ -57,25 +39,65 @@ public sealed class VerifierModeFactoryTests : IDisposable
     [TestCase(VerificationMode.Shadow)]
     public void Create_ApiServerModeWithoutApiServer_ThrowsWithFix(VerificationMode mode)
     {
-        _cluster.Connection = null;
+        _options.ApiServer.Server = null;
         Assert.That(() => Factory().Create(mode, CreateLocal),
             Throws.InvalidOperationException.With.Message.Contains("no API server is configured").And.Message.Contains("Verifier:ApiServer:Server"));
     }
 
     [Test]
-    public void Create_ShadowLocalVsHybrid_WithoutApiServerNeeded_Throws()
+    public void Create_ShadowOfLocalAndHybridWithoutApiServer_Throws()
     {
-        _cluster.Connection = null;
+        _options.ApiServer.Server = null;
         _options.Shadow.Primary = VerificationMode.Local;
         _options.Shadow.Secondary = VerificationMode.Hybrid;
         Assert.That(() => Factory().Create(VerificationMode.Shadow, CreateLocal), Throws.InvalidOperationException);
     }
 
-    [Test]
-    public void AddVerifierModes_ShadowReporterResolvable()
+    [TestCase(null, true, typeof(HybridVerifier))]
+    [TestCase(null, false, typeof(LocalTokenVerifier))]
+    [TestCase(VerificationMode.Local, true, typeof(LocalTokenVerifier))]
+    [TestCase(VerificationMode.TokenReview, true, typeof(TokenReviewVerifier))]
+    [TestCase(VerificationMode.Shadow, true, typeof(ShadowVerifier))]
+    public void AddKubernetesTokenVerifier_Mode_ResolvesThatVerifier(VerificationMode? mode, bool apiServer, Type expected)
     {
-        var reporter = Factory() is not null ? _provider!.GetRequiredService<IShadowComparisonReporter>() : null;
-        Assert.That(reporter!.GetReport().Compared, Is.Zero);
+        using var provider = Registered(o =>
+        {
+            o.Mode = mode;
+            o.ApiServer.Server = apiServer ? ApiServer : null;
+            o.Keys.Source = apiServer ? KeySourceKind.ApiServer : KeySourceKind.StaticFile;
+            o.Keys.StaticFilePath = apiServer ? null : "/nonexistent/jwks.json";
+            o.Issuers = apiServer ? [] : [LocalApiServerOptions.DefaultIssuer];
+        });
+
+        Assert.That(provider.GetRequiredService<IServiceAccountTokenVerifier>(), Is.InstanceOf(expected));
+    }
+
+    [Test]
+    public async Task AddKubernetesTokenVerifier_TokenReviewMode_ReadyAtOnceAndReporterResolvable()
+    {
+        using var provider = Registered(o => o.Mode = VerificationMode.TokenReview);
+        var verifier = provider.GetRequiredService<IServiceAccountTokenVerifier>();
+
+        await verifier.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Multiple(() =>
+        {
+            Assert.That(verifier.GetStatus().IsReady, Is.True);
+            Assert.That(provider.GetRequiredService<IShadowComparisonReporter>().GetReport().Compared, Is.Zero);
+            Assert.That(provider.GetRequiredService<ITokenReviewTransport>(), Is.InstanceOf<KubernetesApiTokenReviewTransport>());
+        });
+    }
+
+    private static ServiceProvider Registered(Action<KubernetesTokenVerifierOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddKubernetesTokenVerifier(o =>
+        {
+            o.Audiences = ["api"];
+            o.ApiServer.Server = ApiServer;
+            o.ApiServer.UseInCluster = false;
+            configure(o);
+        });
+        return services.BuildServiceProvider();
     }
 
     private IServiceAccountTokenVerifier CreateLocal()
@@ -91,15 +113,9 @@ public sealed class VerifierModeFactoryTests : IDisposable
         services.AddLogging();
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(_options));
         services.AddSingleton<TimeProvider>(new ManualTimeProvider());
-        services.AddSingleton<IClusterConnectionProvider>(_cluster);
         services.AddSingleton<ITokenReviewTransport>(new FakeTokenReviewTransport());
         services.AddVerifierModes();
         _provider = services.BuildServiceProvider();
         return _provider.GetRequiredService<VerifierModeFactory>();
-    }
-
-    private sealed class FakeClusterConnectionProvider : IClusterConnectionProvider
-    {
-        public ClusterConnection? Connection { get; set; } = new(new Uri("https://127.0.0.1:6443"), "test");
     }
 }

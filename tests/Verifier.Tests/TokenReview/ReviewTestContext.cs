@@ -32,7 +32,7 @@ internal sealed class ReviewTestContext : IDisposable
 
     public IOptions<KubernetesTokenVerifierOptions> OptionsAccessor => Microsoft.Extensions.Options.Options.Create(Options);
 
-    public TokenReviewKeyHasher Hasher => _hasher ??= new TokenReviewKeyHasher(OptionsAccessor);
+    public TokenReviewKeyHasher Hasher => _hasher ??= new TokenReviewKeyHasher(OptionsAccessor, Metrics);
 
     /// <summary>Built on first use, so a test can change <see cref="Options"/> first.</summary>
     public TokenReviewer Reviewer => _reviewer ??= new TokenReviewer(Transport, OptionsAccessor, Hasher, Metrics, Time, NullLogger<TokenReviewer>.Instance);
@@ -40,6 +40,7 @@ internal sealed class ReviewTestContext : IDisposable
     public void Dispose()
     {
         _reviewer?.Dispose();
+        _hasher?.Dispose();
         _services.Dispose();
     }
 
