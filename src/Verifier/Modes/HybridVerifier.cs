@@ -191,7 +191,9 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
                 : new BindingConfirmation(BindingConfirmationKind.Live, token, null, null);
         }
 
-        var outcome = await _reviewer.ReviewUncachedAsync(token).ConfigureAwait(false);
+        // A legacy token has no aud: kube-apiserver checks it against its own API audiences, so asking for ours would
+        // fail on the audience step. Its audience policy was applied locally; here only liveness is asked.
+        var outcome = await _reviewer.ReviewUncachedAsync(token, key.Kind == BindingKind.LegacySecret ? [] : null).ConfigureAwait(false);
         switch (outcome.Kind)
         {
             case TokenReviewOutcomeKind.Authenticated:

@@ -12,7 +12,9 @@ internal static class TokenReviewErrors
     /// <c>deletionTimestamp</c> is more than 60 s past;</item>
     /// <item><c>… UID (X) does not match …</c>: service account, pod, secret or node recreated under the same name;</item>
     /// <item><c>service account NS/NAME has been deleted</c>;</item>
-    /// <item><c>serviceaccounts "NAME" not found</c>: the service-account getter's error, passed through verbatim.</item>
+    /// <item><c>serviceaccounts "NAME" not found</c>: the service-account getter's error, passed through verbatim;</item>
+    /// <item>legacy Secret tokens: <c>Token does not match server's copy</c> (the Secret now holds another token) and
+    /// <c>… has been marked invalid …</c> (the <c>kubernetes.io/legacy-token-invalid-since</c> label).</item>
     /// </list>
     /// Everything else (expired, not yet valid, audience, signature, unknown issuer, bare <c>invalid bearer token</c>)
     /// is about the one token, and stays <see cref="VerificationFailureReason.NotAuthenticated"/>.
@@ -28,6 +30,8 @@ internal static class TokenReviewErrors
         return error.Contains("has been invalidated", IgnoreCase)
             || error.Contains("has been deleted", IgnoreCase)
             || (error.Contains("UID (", IgnoreCase) && error.Contains("does not match", IgnoreCase))
-            || (error.Contains("serviceaccounts \"", IgnoreCase) && error.Contains("not found", IgnoreCase));
+            || (error.Contains("serviceaccounts \"", IgnoreCase) && error.Contains("not found", IgnoreCase))
+            || error.Contains("does not match server's copy", IgnoreCase)
+            || error.Contains("has been marked invalid", IgnoreCase);
     }
 }

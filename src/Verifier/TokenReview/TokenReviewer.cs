@@ -34,6 +34,7 @@ internal sealed partial class TokenReviewer : IDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private volatile bool _lastAttemptFailed;
+    private int _retriesWaiting;
     private volatile string? _lastError;
 
     public TokenReviewer(
@@ -69,6 +70,9 @@ internal sealed partial class TokenReviewer : IDisposable
 
     public CircuitBreakerState BreakerState => _breaker.State;
 
+    /// <summary>Reviews waiting out a backoff or <c>Retry-After</c> delay right now.</summary>
+    internal int RetriesWaiting => Volatile.Read(ref _retriesWaiting);
+
     /// <summary>Cached reviews right now.</summary>
     internal int CachedCount => _cache.Count;
 
@@ -95,10 +99,16 @@ internal sealed partial class TokenReviewer : IDisposable
     /// One review with retries, breaker, concurrency bound and per-attempt timeout, but no cache and no single flight
     /// (hybrid mode keeps its own per-binding state). Never takes a caller's token: callers stop waiting instead.
     /// </summary>
+    /// <param name="token">The token to review.</param>
+    /// <param name="audiences">
+    /// <c>spec.audiences</c>; null (default) sends the configured audiences, empty sends none, so that the API server
+    /// checks against its own API audiences (what a legacy token, which has no <c>aud</c>, is valid for).
+    /// </param>
     /// <exception cref="OperationCanceledException">Only when the reviewer is disposed.</exception>
-    public async Task<TokenReviewOutcome> ReviewUncachedAsync(string token)
+    public async Task<TokenReviewOutcome> ReviewUncachedAsync(string token, IReadOnlyList<string>? audiences = null)
     {
         ArgumentNullException.ThrowIfNull(token);
+        audiences ??= _audiences;
         for (var attempt = 0; ; attempt++)
         {
             if (!_breaker.TryAcquire())
@@ -107,7 +117,7 @@ internal sealed partial class TokenReviewer : IDisposable
                     $"circuit breaker open until {_breaker.OpenUntil:O} after repeated TokenReview failures; last error: {_lastError}");
             }
 
-            var outcome = await AttemptAsync(token).ConfigureAwait(false);
+            var outcome = await AttemptAsync(token, audiences).ConfigureAwait(false);
             if (outcome.Kind != TokenReviewOutcomeKind.Unavailable || attempt >= _options.MaxRetries)
             {
                 return outcome;
@@ -115,7 +125,18 @@ internal sealed partial class TokenReviewer : IDisposable
 
             var delay = RetryDelay(attempt, outcome.RetryAfter);
             LogRetry(_logger, attempt + 1, _options.MaxRetries, delay.TotalMilliseconds, outcome.StatusCode, outcome.Error);
-            await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+            var waiting = Task.Delay(delay, _time, _stopping.Token);
+
+            // Counted once the delay's timer exists, so a test on a manual clock knows when advancing it will fire.
+            Interlocked.Increment(ref _retriesWaiting);
+            try
+            {
+                await waiting.ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _retriesWaiting);
+            }
         }
     }
 
@@ -163,7 +184,7 @@ internal sealed partial class TokenReviewer : IDisposable
         return outcome;
     }
 
-    private async Task<TokenReviewOutcome> AttemptAsync(string token)
+    private async Task<TokenReviewOutcome> AttemptAsync(string token, IReadOnlyList<string> audiences)
     {
         TokenReviewOutcome outcome;
         var transition = CircuitBreakerTransition.None;
@@ -186,7 +207,7 @@ internal sealed partial class TokenReviewer : IDisposable
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
             try
             {
-                outcome = await _transport.ReviewAsync(token, _audiences, linked.Token).ConfigureAwait(false);
+                outcome = await _transport.ReviewAsync(token, audiences, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {

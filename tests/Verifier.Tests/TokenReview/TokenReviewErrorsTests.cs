@@ -15,6 +15,8 @@ public sealed class TokenReviewErrorsTests
     [TestCase("[invalid bearer token, ServiceAccount UID (1111) does not match claim (2222)]", true)]
     [TestCase("[invalid bearer token, service account default/web has been deleted]", true)]
     [TestCase("[invalid bearer token, serviceaccounts \"web\" not found]", true)]
+    [TestCase("[invalid bearer token, Token does not match server's copy]", true)]
+    [TestCase("[invalid bearer token, the token in secret default/t for service account default/sa has been marked invalid. Use tokens from the TokenRequest API]", true)]
     [TestCase("[invalid bearer token, service account token has expired]", false)]
     [TestCase("[invalid bearer token, service account token is not valid yet]", false)]
     [TestCase("[invalid bearer token, token audiences [\"other\"] is invalid for the target audiences [\"api\"]]", false)]
