@@ -36,7 +36,13 @@ public class ModeBenchmarks
     private IServiceAccountTokenVerifier _localCached = null!;
     private IServiceAccountTokenVerifier _hybrid = null!;
 
+    // Synchronous on purpose: not every BenchmarkDotNet toolchain awaits an async [GlobalSetup].
     [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
     public async Task SetupAsync()
     {
         _server = await LocalApiServer.StartAsync();
@@ -86,7 +92,6 @@ public class ModeBenchmarks
         }
     }
 
-    [GlobalCleanup]
     public async Task CleanupAsync()
     {
         foreach (var provider in _providers)
