@@ -132,51 +132,25 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
             ? await flight.WaitAsync(cancellationToken).ConfigureAwait(false)
             : await flight.ConfigureAwait(false);
 
-        switch (confirmation.Kind)
+        if (confirmation.Kind == BindingConfirmationKind.TokenRejected && confirmation.ReviewedToken != token)
         {
-            case BindingConfirmationKind.Live:
-                return local.WithMode(Mode);
-            case BindingConfirmationKind.Invalidated:
-                return confirmation.Verdict!;
-            case BindingConfirmationKind.TokenRejected when confirmation.ReviewedToken == token:
-                return confirmation.Verdict!;
-            case BindingConfirmationKind.TokenRejected:
-                // We joined a flight for another token of this binding, and that token was rejected for a reason of
-                // its own: it says nothing about ours, so ours gets its own review (rare: never in steady state).
-                return await ReviewOwnTokenAsync(local, token, key).WaitAsync(cancellationToken).ConfigureAwait(false);
-            case BindingConfirmationKind.Misconfigured:
-                return TokenVerificationResult.Failure(
-                    VerificationFailureReason.VerifierMisconfigured,
-                    "the API server refused the verifier's TokenReview request: " + confirmation.Error,
-                    Mode);
-            default:
-                return WithinGrace(key, local) ?? TokenVerificationResult.Failure(
-                    VerificationFailureReason.ApiServerUnavailable,
-                    "the API server could not confirm the token's binding: " + confirmation.Error,
-                    Mode);
+            // We joined a flight for another token of this binding, and that token was rejected for a reason of
+            // its own: it says nothing about ours, so ours gets its own review (rare: never in steady state).
+            confirmation = await ReviewBindingAsync(token, key, local.Identity!).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return Verdict(confirmation, local);
     }
 
-    /// <summary>The local verdict when the binding was confirmed within <see cref="HybridOptions.OutageGrace"/>, else null.</summary>
-    private TokenVerificationResult? WithinGrace(BindingKey key, TokenVerificationResult local)
+    private static TokenVerificationResult Verdict(BindingConfirmation confirmation, TokenVerificationResult local) => confirmation.Kind switch
     {
-        if (_outageGrace <= TimeSpan.Zero
-            || !_bindings.TryGet(key, out var state)
-            || state.Rejection is not null
-            || state.ConfirmedAt is not { } confirmedAt)
-        {
-            return null;
-        }
-
-        var age = _time.GetUtcNow() - confirmedAt;
-        if (age > _outageGrace)
-        {
-            return null;
-        }
-
-        LogGraceUsed(_logger, local.Identity!.Namespace, local.Identity.ServiceAccountName, key.Kind, age.TotalSeconds);
-        return local.WithMode(Mode);
-    }
+        BindingConfirmationKind.Live => local.WithMode(Mode),
+        BindingConfirmationKind.Invalidated or BindingConfirmationKind.TokenRejected => confirmation.Verdict!,
+        BindingConfirmationKind.Misconfigured => TokenVerificationResult.Failure(
+            VerificationFailureReason.VerifierMisconfigured, "the API server refused the verifier's TokenReview request: " + confirmation.Error, Mode),
+        _ => TokenVerificationResult.Failure(
+            VerificationFailureReason.ApiServerUnavailable, "the API server could not confirm the token's binding: " + confirmation.Error, Mode),
+    };
 
     private async Task<BindingConfirmation> ReviewBindingAsync(string token, BindingKey key, ServiceAccountIdentity identity)
     {
@@ -184,7 +158,8 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
         var now = _time.GetUtcNow();
 
         // An earlier flight may have settled this binding between our cache miss and this flight's start.
-        if (_bindings.TryGet(key, out var known) && known.VerdictExpiresAt > now)
+        var remembered = _bindings.TryGet(key, out var known);
+        if (remembered && known.VerdictExpiresAt > now)
         {
             return known.Rejection is { } rejection
                 ? new BindingConfirmation(BindingConfirmationKind.Invalidated, token, rejection, null)
@@ -214,21 +189,34 @@ internal sealed partial class HybridVerifier : IServiceAccountTokenVerifier
                 return new BindingConfirmation(BindingConfirmationKind.Misconfigured, token, null, outcome.Error);
 
             default:
-                return new BindingConfirmation(BindingConfirmationKind.Unavailable, token, null, outcome.Error);
+                return WithinGrace(key, remembered ? known : null, now, identity)
+                    ? new BindingConfirmation(BindingConfirmationKind.Live, token, null, null)
+                    : new BindingConfirmation(BindingConfirmationKind.Unavailable, token, null, outcome.Error);
         }
     }
 
-    private async Task<TokenVerificationResult> ReviewOwnTokenAsync(TokenVerificationResult local, string token, BindingKey key)
+    /// <summary>
+    /// With <see cref="HybridOptions.OutageGrace"/>: true when the binding's last verdict was live and confirmed at most
+    /// the grace ago. The verdict is then extended to min(now + TTL, confirmation + grace), so during an outage each
+    /// binding costs one attempt (and one warning) per TTL, and never outlives the grace.
+    /// </summary>
+    private bool WithinGrace(BindingKey key, BindingState? known, DateTimeOffset now, ServiceAccountIdentity identity)
     {
-        var confirmation = await ReviewBindingAsync(token, key, local.Identity!).ConfigureAwait(false);
-        return confirmation.Kind switch
+        if (_outageGrace <= TimeSpan.Zero || known is not { Rejection: null, ConfirmedAt: { } confirmedAt })
         {
-            BindingConfirmationKind.Live => local.WithMode(Mode),
-            BindingConfirmationKind.Invalidated or BindingConfirmationKind.TokenRejected => confirmation.Verdict!,
-            BindingConfirmationKind.Misconfigured => TokenVerificationResult.Failure(
-                VerificationFailureReason.VerifierMisconfigured, "the API server refused the verifier's TokenReview request: " + confirmation.Error, Mode),
-            _ => WithinGrace(key, local) ?? TokenVerificationResult.Failure(
-                VerificationFailureReason.ApiServerUnavailable, "the API server could not confirm the token's binding: " + confirmation.Error, Mode),
-        };
+            return false;
+        }
+
+        var age = now - confirmedAt;
+        if (age > _outageGrace)
+        {
+            return false;
+        }
+
+        var graceEnds = confirmedAt + _outageGrace;
+        var extendedTo = now + _livenessTtl < graceEnds ? now + _livenessTtl : graceEnds;
+        _bindings.Set(key, known with { VerdictExpiresAt = extendedTo }, confirmedAt + _livenessTtl + _outageGrace - now);
+        LogGraceUsed(_logger, identity.Namespace, identity.ServiceAccountName, key.Kind, age.TotalSeconds);
+        return true;
     }
 }

@@ -212,6 +212,39 @@ public sealed class HybridVerifierTests : IDisposable
     }
 
     [Test]
+    public async Task VerifyAsync_OutageWithinGrace_OneAttemptPerBindingPerTtl()
+    {
+        Options.OutageGrace = TimeSpan.FromMinutes(5);
+        await Verifier.VerifyAsync("pod-1/a");
+        Transport.Respond = _ => FakeTokenReviewTransport.ServerError();
+        _context.Time.Advance(Options.LivenessTtl);
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.That((await Verifier.VerifyAsync("pod-1/t" + i)).Succeeded, Is.True);
+        }
+
+        Assert.That(Transport.Calls, Is.EqualTo(2), "one confirmation, then one failed attempt for the whole TTL");
+        _context.Time.Advance(Options.LivenessTtl);
+        await Verifier.VerifyAsync("pod-1/a");
+        Assert.That(Transport.Calls, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task VerifyAsync_OutageGraceEndsWithinTtl_NotExtendedPastGrace()
+    {
+        Options.OutageGrace = TimeSpan.FromSeconds(15);
+        await Verifier.VerifyAsync("pod-1/a");
+        Transport.Respond = _ => FakeTokenReviewTransport.ServerError();
+
+        _context.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.That((await Verifier.VerifyAsync("pod-1/a")).Succeeded, Is.True, "10 s after the confirmation: graced");
+        _context.Time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(1));
+        Assert.That((await Verifier.VerifyAsync("pod-1/a")).Reason, Is.EqualTo(VerificationFailureReason.ApiServerUnavailable),
+            "the graced verdict lasts until the grace ends, not a full TTL");
+    }
+
+    [Test]
     public async Task VerifyAsync_InvalidatedBindingDuringOutageWithGrace_StillRejected()
     {
         Options.OutageGrace = TimeSpan.FromMinutes(5);
