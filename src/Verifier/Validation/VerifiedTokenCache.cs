@@ -29,6 +29,7 @@ internal sealed class VerifiedTokenCache : IDisposable
     private readonly VerifierMetrics _metrics;
     private int _count;
     private int _trimming;
+    private int _disposed;
 
     public VerifiedTokenCache(int maxEntries, IReadOnlyList<string> audiences, VerifierMetrics metrics)
     {
@@ -148,8 +149,15 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
+    // Idempotent: in Local mode the container disposes the LocalTokenVerifier twice (registered as itself and as
+    // IServiceAccountTokenVerifier), and ThreadLocal.Values throws once disposed.
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var hmac in _hmac.Values)
         {
             hmac.Dispose();
