@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Verifier.Testing;
@@ -221,12 +220,7 @@ public sealed class KubectlTests
     private static string TokenReviewJson(string token, string audience) =>
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\",\"audiences\":[\"" + audience + "\"]}}";
 
-    private static JsonNode Payload(string token)
-    {
-        var part = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
-        return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(part)))!;
-    }
+    private static JsonNode Payload(string token) => JwtParts.Payload(token);
 
     private static async Task<bool> PollAsync(Func<bool> condition)
     {
