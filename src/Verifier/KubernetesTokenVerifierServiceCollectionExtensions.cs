@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Verifier;
+using Verifier.Cluster;
+using Verifier.Diagnostics;
+using Verifier.Keys;
+using Verifier.Validation;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Kubernetes service-account token verifier.</summary>
+public static class KubernetesTokenVerifierServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IServiceAccountTokenVerifier"/>, its key store and refresh worker, metrics and options
+    /// (validated at start). Safe to call more than once: later calls only add <paramref name="configure"/>.
+    /// </summary>
+    public static KubernetesTokenVerifierBuilder AddKubernetesTokenVerifier(this IServiceCollection services, Action<KubernetesTokenVerifierOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCore(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new KubernetesTokenVerifierBuilder(services);
+    }
+
+    /// <summary>
+    /// As <see cref="AddKubernetesTokenVerifier(IServiceCollection, Action{KubernetesTokenVerifierOptions}?)"/>, binding
+    /// the options from the <paramref name="sectionName"/> section of <paramref name="configuration"/> (the root),
+    /// then applying <paramref name="configure"/>.
+    /// </summary>
+    public static KubernetesTokenVerifierBuilder AddKubernetesTokenVerifier(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        string sectionName = KubernetesTokenVerifierOptions.SectionName,
+        Action<KubernetesTokenVerifierOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrEmpty(sectionName);
+        AddCore(services);
+        services.Configure<KubernetesTokenVerifierOptions>(configuration.GetSection(sectionName));
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new KubernetesTokenVerifierBuilder(services);
+    }
+
+    private static void AddCore(IServiceCollection services)
+    {
+        // Registrations that must not repeat (named-client configuration would otherwise run twice).
+        if (services.Any(static d => d.ServiceType == typeof(VerifierRegistrationMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<VerifierRegistrationMarker>();
+        services.AddOptions<KubernetesTokenVerifierOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, KubernetesTokenVerifierOptionsValidator>());
+        services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<VerifierMetrics>();
+
+        // The API server connection (base address, CA trust, bearer token) comes from the Cluster feature.
+        services.AddClusterConnection();
+        services.AddHttpClient(PublicIssuerHttpClient.Name, static (sp, client) =>
+        {
+            var keys = sp.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value.Keys;
+            client.Timeout = keys.FetchTimeout;
+            client.MaxResponseContentBufferSize = keys.MaxResponseBytes;
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        });
+
+        // Keys and local validation. In pure TokenReview mode these are never resolved and the worker exits at once.
+        services.TryAddSingleton<IKeySource>(CreateKeySource);
+        services.TryAddSingleton<KeyStore>();
+        services.TryAddSingleton<LocalTokenVerifier>();
+        services.AddHostedService<KeyRefreshWorker>();
+
+        services.TryAddSingleton<IServiceAccountTokenVerifier>(CreateVerifier);
+    }
+
+    internal const string UserAgent = "Verifier/1.0 (+Kubernetes service-account token verifier)";
+
+    private static IKeySource CreateKeySource(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>();
+        return options.Value.Keys.Source switch
+        {
+            KeySourceKind.ApiServer => ActivatorUtilities.CreateInstance<ApiServerKeySource>(services),
+            KeySourceKind.PublicIssuer => ActivatorUtilities.CreateInstance<PublicIssuerKeySource>(services),
+            KeySourceKind.StaticFile => ActivatorUtilities.CreateInstance<StaticFileKeySource>(services),
+            _ => throw new InvalidOperationException($"Unknown key source {options.Value.Keys.Source}."),
+        };
+    }
+
+    /// <summary>The one place that picks the verifier for the mode in effect.</summary>
+    private static IServiceAccountTokenVerifier CreateVerifier(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
+        var mode = VerificationModeResolver.Resolve(options);
+        return mode switch
+        {
+            VerificationMode.Local => services.GetRequiredService<LocalTokenVerifier>(),
+
+            // TokenReview, Hybrid (local + TokenReview liveness) and Shadow are registered by the Modes feature.
+            VerificationMode.TokenReview or VerificationMode.Hybrid or VerificationMode.Shadow => throw new InvalidOperationException(
+                $"Verifier:Mode resolves to {mode}, which this build does not provide yet; set Verifier:Mode to Local."),
+            _ => throw new InvalidOperationException($"Unknown verification mode {mode}."),
+        };
+    }
+
+    /// <summary>Marks that the one-time registrations ran.</summary>
+    private sealed class VerifierRegistrationMarker;
+}

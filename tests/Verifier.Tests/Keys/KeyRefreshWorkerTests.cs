@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using Verifier.Keys;
+using Verifier.Tests.Validation;
+
+namespace Verifier.Tests.Keys;
+
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class KeyRefreshWorkerTests : IDisposable
+{
+    private VerifierHarness? _harness;
+    private KeyRefreshWorker? _worker;
+
+    public void Dispose()
+    {
+        _worker?.StopAsync(CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+        _worker?.Dispose();
+        _harness?.Dispose();
+    }
+
+    private async Task<VerifierHarness> StartAsync(Action<KubernetesTokenVerifierOptions>? configure = null)
+    {
+        _harness = new VerifierHarness(configure: o =>
+        {
+            o.Keys.RefreshJitter = 0;
+            configure?.Invoke(o);
+        });
+        _worker = new KeyRefreshWorker(_harness.Store, Microsoft.Extensions.Options.Options.Create(_harness.Options), _harness.Time, NullLogger<KeyRefreshWorker>.Instance);
+        await _worker.StartAsync(CancellationToken.None);
+        return _harness;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("The condition was not met within 10 s.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    // The worker is parked in Task.Delay when exactly its delay timer is scheduled and no fetch runs.
+    private static Task WaitForDelayAsync(VerifierHarness harness, int fetches) =>
+        WaitUntilAsync(() => harness.Memory.FetchCount == fetches && harness.Time.ActiveTimerCount == 1);
+
+    [Test]
+    public async Task Worker_Started_LoadsKeysThenRefreshesEveryInterval()
+    {
+        var harness = await StartAsync();
+        await WaitForDelayAsync(harness, 1);
+        var readyAfterStart = harness.Store.IsReady;
+
+        harness.Time.Advance(TimeSpan.FromMinutes(59));
+        var beforeInterval = harness.Memory.FetchCount;
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await WaitForDelayAsync(harness, 2);
+
+        Assert.That(readyAfterStart, Is.True);
+        Assert.That(beforeInterval, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Worker_FetchFails_RetriesAfterRetryInterval()
+    {
+        _harness = null;
+        var harness = await StartAsync(o => o.Keys.RetryInterval = TimeSpan.FromSeconds(10));
+        await WaitForDelayAsync(harness, 1);
+        harness.Memory.Failure = new KeyFetchException("down");
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        await WaitForDelayAsync(harness, 2);
+
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await WaitForDelayAsync(harness, 3);
+        harness.Memory.Failure = null;
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await WaitForDelayAsync(harness, 4);
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(harness.Memory.FetchCount, Is.EqualTo(4), "back on the hourly interval after a success");
+    }
+
+    [Test]
+    public async Task Worker_TokenReviewMode_NeverFetchesKeys()
+    {
+        var harness = await StartAsync(o =>
+        {
+            o.Mode = VerificationMode.TokenReview;
+            o.ApiServer.Server = new Uri("https://127.0.0.1:6443");
+        });
+        await _worker!.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(harness.Memory.FetchCount, Is.Zero);
+    }
+
+    [TestCase(0.1)]
+    [TestCase(0.5)]
+    public void Jittered_StaysWithinTheJitterBand(double jitter)
+    {
+        var interval = TimeSpan.FromHours(1);
+        var samples = Enumerable.Range(0, 500).Select(_ => KeyRefreshWorker.Jittered(interval, jitter)).ToArray();
+
+        Assert.That(samples, Is.All.InRange(interval * (1 - jitter), interval * (1 + jitter)));
+        Assert.That(samples.Distinct().Count(), Is.GreaterThan(100));
+    }
+}

@@ -1,0 +1,173 @@
+using NUnit.Framework;
+using Verifier.Keys;
+using Verifier.Tests.Validation;
+
+namespace Verifier.Tests.Keys;
+
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class KeyStoreTests : IDisposable
+{
+    private VerifierHarness? _harness;
+
+    private VerifierHarness Create(Action<KubernetesTokenVerifierOptions>? configure = null) => _harness = new VerifierHarness(configure: configure);
+
+    public void Dispose() => _harness?.Dispose();
+
+    [Test]
+    public async Task RefreshAsync_ConcurrentCallers_ShareOneFetch()
+    {
+        var harness = Create();
+        harness.Memory.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var refreshes = Enumerable.Range(0, 50).Select(_ => harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic)).ToArray();
+        harness.Memory.Gate.SetResult();
+        var results = await Task.WhenAll(refreshes).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(harness.Memory.FetchCount, Is.EqualTo(1));
+        Assert.That(results, Is.All.True);
+        Assert.That(refreshes.Distinct().Count(), Is.EqualTo(1), "every caller got the same task");
+    }
+
+    [Test]
+    public async Task RefreshAsync_SourceDownAtStart_NotReadyThenRecovers()
+    {
+        var harness = Create();
+        harness.Memory.Failure = new KeyFetchException("connection refused");
+
+        var first = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+        var status = harness.Store.GetStatus(VerificationMode.Local);
+        var whileDown = await harness.VerifyAsync(KubeTokens.Token());
+        harness.Memory.Failure = null;
+        var second = await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.False);
+            Assert.That(status.IsReady, Is.False);
+            Assert.That(status.LastKeyRefreshError, Does.Contain("connection refused"));
+            Assert.That(whileDown.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable));
+            Assert.That(second, Is.True);
+            Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.Null);
+            Assert.That(harness.Store.WaitUntilReadyAsync().IsCompletedSuccessfully, Is.True);
+        });
+    }
+
+    [TestCase("down")]
+    [TestCase("garbage")]
+    [TestCase("empty")]
+    [TestCase("only-unusable-keys")]
+    public async Task RefreshAsync_BadFetchLater_KeepsTheLastGoodSet(string failure)
+    {
+        var harness = await Create().LoadAsync();
+        var good = harness.Store.Current;
+        switch (failure)
+        {
+            case "down":
+                harness.Memory.Failure = new HttpRequestException("503");
+                break;
+            case "garbage":
+                harness.Memory.Jwks = "<html>oops</html>";
+                break;
+            case "empty":
+                harness.Memory.Jwks = "{\"keys\":[]}";
+                break;
+            default:
+                harness.Memory.Jwks = "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\"}]}";
+                break;
+        }
+
+        var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(loaded, Is.False);
+            Assert.That(harness.Store.Current, Is.SameAs(good));
+            Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.Not.Null);
+            Assert.That((await harness.VerifyAsync(KubeTokens.Token())).Succeeded, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task RefreshAsync_FetchHangs_TimesOutOnTheInjectedClock()
+    {
+        var harness = await Create(o => o.Keys.FetchTimeout = TimeSpan.FromSeconds(10)).LoadAsync();
+        harness.Memory.Gate = new TaskCompletionSource();
+
+        var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
+        Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Does.Contain("timed out"));
+    }
+
+    [Test]
+    public async Task RefreshAsync_ConfiguredIssuers_OverrideTheDiscoveredOne()
+    {
+        var harness = await Create(o => o.Issuers = ["https://a.example", "https://b.example"]).LoadAsync();
+
+        Assert.That(harness.Store.Current!.Issuers, Is.EqualTo(new[] { "https://a.example", "https://b.example" }));
+        var token = KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.BoundClaims(issuer: "https://b.example"));
+        Assert.That((await harness.VerifyAsync(token)).Succeeded, Is.True);
+        Assert.That((await harness.VerifyAsync(KubeTokens.Token())).Reason, Is.EqualTo(VerificationFailureReason.WrongIssuer));
+    }
+
+    [Test]
+    public async Task RefreshAsync_NoIssuerAnywhere_RejectsTheSet()
+    {
+        var harness = Create();
+        harness.Memory.Issuer = null;
+
+        Assert.That(await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup), Is.False);
+        Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Does.Contain("no issuer"));
+    }
+
+    [Test]
+    public async Task RefreshAsync_UnchangedKeys_ReusesKeyInstancesAndMovesFetchedAt()
+    {
+        var harness = await Create().LoadAsync();
+        var before = harness.Store.Current!;
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        var after = harness.Store.Current!;
+        Assert.That(after, Is.Not.SameAs(before));
+        Assert.That(after.Keys[0], Is.SameAs(before.Keys[0]));
+        Assert.That(after.FetchedAt, Is.EqualTo(before.FetchedAt.AddMinutes(5)));
+    }
+
+    [Test]
+    public async Task RefreshForUnknownKeyId_WithinCooldown_ReturnsNull()
+    {
+        var harness = await Create().LoadAsync();
+
+        var first = harness.Store.RefreshForUnknownKeyId("a");
+        await first!;
+        var second = harness.Store.RefreshForUnknownKeyId("b");
+        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown);
+        var third = harness.Store.RefreshForUnknownKeyId("c");
+
+        Assert.That(second, Is.Null);
+        Assert.That(third, Is.Not.Null);
+        await third!;
+        Assert.That(harness.Memory.FetchCount, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task GetStatus_AfterLoad_ReportsKeysAndAge()
+    {
+        var harness = await Create().LoadAsync();
+        harness.Time.Advance(TimeSpan.FromHours(2));
+
+        var status = harness.Store.GetStatus(VerificationMode.Local);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.IsReady, Is.True);
+            Assert.That(status.KeyCount, Is.EqualTo(1));
+            Assert.That(status.KeysFetchedAt, Is.EqualTo(KubeTokens.Now));
+            Assert.That(status.KeysStale, Is.True, "older than the refresh interval with jitter");
+            Assert.That(status.KeysExpired, Is.False);
+        });
+    }
+}

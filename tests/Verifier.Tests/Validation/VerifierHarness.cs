@@ -1,0 +1,65 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Verifier.Diagnostics;
+using Verifier.Keys;
+using Verifier.Testing;
+using Verifier.Tests.Keys;
+using Verifier.Validation;
+
+namespace Verifier.Tests.Validation;
+
+/// <summary>A LocalTokenVerifier over a KeyStore over a key source, on a manual clock.</summary>
+internal sealed class VerifierHarness : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public VerifierHarness(IKeySource? source = null, Action<KubernetesTokenVerifierOptions>? configure = null)
+    {
+        var options = new KubernetesTokenVerifierOptions { Audiences = [KubeTokens.Audience], Mode = VerificationMode.Local };
+        configure?.Invoke(options);
+        Options = options;
+        Source = source ?? new InMemoryKeySource();
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        Metrics = new VerifierMetrics(_services.GetRequiredService<IMeterFactory>(), Time);
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+        Store = new KeyStore(Source, wrapped, Time, Metrics, NullLogger<KeyStore>.Instance);
+        Verifier = new LocalTokenVerifier(Store, wrapped, Time, Metrics, NullLogger<LocalTokenVerifier>.Instance);
+    }
+
+    public ManualTimeProvider Time { get; } = new(KubeTokens.Now);
+
+    public KubernetesTokenVerifierOptions Options { get; }
+
+    public IKeySource Source { get; }
+
+    public InMemoryKeySource Memory => (InMemoryKeySource)Source;
+
+    public VerifierMetrics Metrics { get; }
+
+    public KeyStore Store { get; }
+
+    public LocalTokenVerifier Verifier { get; }
+
+    public async Task<VerifierHarness> LoadAsync()
+    {
+        var loaded = await Store.RefreshAsync(KeyRefreshTrigger.Startup).WaitAsync(TimeSpan.FromSeconds(30));
+        if (!loaded)
+        {
+            throw new InvalidOperationException("The key set did not load: " + Store.GetStatus(VerificationMode.Local).LastKeyRefreshError);
+        }
+
+        return this;
+    }
+
+    public Task<TokenVerificationResult> VerifyAsync(string token, CancellationToken cancellationToken = default) =>
+        Verifier.VerifyAsync(token, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+
+    public void Dispose()
+    {
+        Verifier.Dispose();
+        Store.Dispose();
+        _services.Dispose();
+    }
+}
