@@ -19,7 +19,7 @@ public sealed class LocalApiServerSmokeTests
     public async Task SetUp()
     {
         _time = new ManualTimeProvider();
-        var options = new LocalApiServerOptions { TimeProvider = _time };
+        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time };
         _server = await LocalApiServer.StartAsync(options);
     }
 
@@ -43,6 +43,21 @@ public sealed class LocalApiServerSmokeTests
             Assert.That(body, Is.EqualTo(
                 "{\"issuer\":\"https://kubernetes.default.svc.cluster.local\",\"jwks_uri\":\"https://127.0.0.1:" + _server.Port +
                 "/openid/v1/jwks\",\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
+        });
+    }
+
+    [Test]
+    public async Task StartAsync_NoOptions_GeneratesItsOwnRsaKeyAndAdminToken()
+    {
+        await using var server = await LocalApiServer.StartAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.SigningKey.Algorithm, Is.EqualTo("RS256"));
+            Assert.That(server.SigningKey.Key.KeySize, Is.EqualTo(2048));
+            Assert.That(server.SigningKey.KeyId, Is.Not.EqualTo(_server.SigningKey.KeyId));
+            Assert.That(server.AdminToken, Is.Not.EqualTo(_server.AdminToken));
+            Assert.That(server.Port, Is.Not.EqualTo(_server.Port));
         });
     }
 
