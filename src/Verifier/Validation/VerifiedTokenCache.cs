@@ -29,6 +29,7 @@ internal sealed class VerifiedTokenCache : IDisposable
     private readonly VerifierMetrics _metrics;
     private int _count;
     private int _trimming;
+    private int _disposed;
 
     public VerifiedTokenCache(int maxEntries, IReadOnlyList<string> audiences, VerifierMetrics metrics)
     {
@@ -150,6 +151,13 @@ internal sealed class VerifiedTokenCache : IDisposable
 
     public void Dispose()
     {
+        // DI disposes the verifier twice (as LocalTokenVerifier and as the IServiceAccountTokenVerifier factory
+        // result); ThreadLocal.Values throws once disposed.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var hmac in _hmac.Values)
         {
             hmac.Dispose();
