@@ -10,9 +10,8 @@ namespace Verifier.Testing.Server;
 /// <summary>Namespaces, service accounts, pods and nodes: enough create/get/list/delete for kubectl and tests.</summary>
 internal sealed partial class ApiRequestHandler
 {
-    private async Task HandleResourceAsync(HttpContext context, RequestInfo info, string? faultBody)
+    private async Task HandleResourceAsync(HttpContext context, RequestInfo info)
     {
-        _ = faultBody;
         if (info.ApiGroup == "authentication.k8s.io" && info.ApiVersion == "v1" && info.Resource == "tokenreviews" && info.Namespace.Length == 0 && info.Name.Length == 0)
         {
             if (info.Verb != "create")

@@ -53,7 +53,11 @@ public sealed class FaultInjectionTests
         Assert.That(async () => await _client.GetAsync(Discovery), Throws.InstanceOf<TaskCanceledException>());
         var counted = await PollAsync(() => _server.Counters.Count(ApiEndpoint.OidcDiscovery, 499) == 1);
 
-        Assert.That(counted, Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(counted, Is.True);
+            Assert.That(_server.Counters.Count(ApiEndpoint.OidcDiscovery), Is.EqualTo(1), "nothing else is counted for the abandoned request");
+        });
     }
 
     [Test]

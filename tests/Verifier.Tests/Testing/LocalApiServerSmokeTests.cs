@@ -62,6 +62,12 @@ public sealed class LocalApiServerSmokeTests
     }
 
     [Test]
+    public void StartAsync_PortInUse_Throws() =>
+        Assert.That(
+            async () => await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, Port = _server.Port }),
+            Throws.InstanceOf<IOException>());
+
+    [Test]
     public async Task Jwks_AfterRotation_ListsBothKeysAndRetireRemovesOld()
     {
         using var client = _server.CreateHttpClient(_server.AdminToken);
