@@ -108,6 +108,25 @@ public sealed class KubectlTests
     }
 
     [Test]
+    public async Task CreateToken_LongerThanMaximum_KubectlShowsTheClampWarning()
+    {
+        await _server.DisposeAsync();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, MaxTokenExpiration = TimeSpan.FromHours(2) });
+        _server.WriteKubeconfig(_kubectl.KubeconfigPath);
+        _server.CreateServiceAccount("apps", "web");
+
+        var result = await _kubectl.RunAsync("create", "token", "web", "-n", "apps", "--duration", "10h");
+
+        var payload = Payload(result.Stdout.Trim());
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            Assert.That(result.Stderr.Trim(), Is.EqualTo("Warning: requested expiration of 36000 seconds shortened to 7200 seconds"));
+            Assert.That(payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>(), Is.EqualTo(7200));
+        });
+    }
+
+    [Test]
     public async Task GetRaw_Discovery_PrintsTheServedBytes()
     {
         var result = await _kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
