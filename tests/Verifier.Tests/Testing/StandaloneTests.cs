@@ -5,12 +5,13 @@ using NUnit.Framework;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH</c> serves kubectl and stops on Ctrl+C (SIGINT).</summary>
+/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
 [Platform(Exclude = "Win", Reason = "Ctrl+C is delivered as SIGINT with kill(1)")]
 public sealed class StandaloneTests
 {
-    [Test]
-    public async Task Main_WithKubeconfig_ServesKubectlAndStopsOnCtrlC()
+    [TestCase("-INT")]
+    [TestCase("-TERM")]
+    public async Task Main_WithKubeconfig_ServesKubectlAndStopsOnSignal(string signal)
     {
         using var kubectl = new Kubectl();
         var dll = Path.Combine(AppContext.BaseDirectory, "Verifier.Testing.dll");
@@ -44,7 +45,7 @@ public sealed class StandaloneTests
             var version = await kubectl.RunAsync("get", "--raw", "/version");
             var discovery = await kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
 
-            using (var kill = Process.Start("kill", ["-INT", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill", [signal, server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }
