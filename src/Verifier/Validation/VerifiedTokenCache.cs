@@ -149,6 +149,8 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
+    // Idempotent: in Local mode the container disposes the LocalTokenVerifier twice (registered as itself and as
+    // IServiceAccountTokenVerifier), and ThreadLocal.Values throws once disposed.
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
