@@ -13,8 +13,9 @@ namespace Verifier.Tests.AspNetCore;
 
 /// <summary>
 /// A LocalApiServer on 127.0.0.1 with namespace <c>token-demo</c> (service accounts <c>token-client-test</c> and
-/// <c>intruder</c>, pod <c>token-client-0</c> on node <c>node-1</c>), plus a web app using the real verifier in Local
-/// mode with keys from that server through a kubeconfig, on TestServer or real Kestrel at 127.0.0.1.
+/// <c>intruder</c>, pod <c>token-client-0</c> on node <c>node-1</c>), plus a web app using the real verifier (Local
+/// mode unless the test configures another) against that server through its admin kubeconfig, on TestServer or
+/// real Kestrel at 127.0.0.1.
 /// </summary>
 internal sealed class LocalClusterApp : IAsyncDisposable
 {
