@@ -15,8 +15,10 @@ namespace Verifier.Tests.Samples;
 
 /// <summary>
 /// The factors example end to end: LocalApiServer (real HTTPS on 127.0.0.1), the TokenServer sample on Kestrel at
-/// 127.0.0.1 verifying with keys from it, and the TokenClient sample getting its token by TokenRequest or from a
-/// projected-token file and calling the server through ServiceAccountTokenHandler.
+/// 127.0.0.1 in its default mode (hybrid: keys plus TokenReview liveness, as deployed), and the TokenClient sample
+/// getting its token by TokenRequest or from a projected-token file and calling the server through
+/// ServiceAccountTokenHandler. The API server and the token server share a manual clock that starts now (the client
+/// checks token lifetimes against the real clock).
 /// </summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class FactorsSampleTests
@@ -27,6 +29,7 @@ public sealed class FactorsSampleTests
     private const string Factors360 = "{\"n\":360,\"factors\":[2,2,2,3,3,5],\"caller\":\"system:serviceaccount:token-demo:token-client-test\"}";
 
     private readonly TempDirectory _directory = new();
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly List<WebApplication> _servers = [];
     private LocalApiServer _api = null!;
     private string _kubeconfig = null!;
@@ -35,7 +38,7 @@ public sealed class FactorsSampleTests
     [SetUp]
     public async Task SetUp()
     {
-        _api = await LocalApiServer.StartAsync();
+        _api = await LocalApiServer.StartAsync(new LocalApiServerOptions { TimeProvider = _time });
         _api.CreateNamespace(Namespace);
         _api.CreateServiceAccount(Namespace, ClientAccount);
         _api.CreateServiceAccount(Namespace, OtherAccount);
@@ -61,8 +64,12 @@ public sealed class FactorsSampleTests
     private async Task<Uri> StartServerAsync(params string[] extraArgs)
     {
         var app = FactorsServer.Build(
-            ["--urls=http://127.0.0.1:0", $"--Verifier:ApiServer:KubeconfigPath={_kubeconfig}", "--Verifier:Mode=Local", .. extraArgs],
-            builder => builder.Logging.ClearProviders());
+            ["--urls=http://127.0.0.1:0", $"--Verifier:ApiServer:KubeconfigPath={_kubeconfig}", .. extraArgs],
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Services.AddSingleton<TimeProvider>(_time);
+            });
         _servers.Add(app);
         await app.StartAsync();
         using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -197,6 +204,37 @@ public sealed class FactorsSampleTests
             Assert.That(anonymous.Headers.WwwAuthenticate.Single().ToString(), Is.EqualTo("Bearer"));
             Assert.That(zero.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         }
+    }
+
+    [Test]
+    public async Task Server_DefaultHybridMode_RefusesTokenOfDeletedPodOnceLivenessTtlPassed()
+    {
+        using var http = new HttpClient { BaseAddress = _server };
+        var token = _api.IssueToken(Namespace, ClientAccount, ["factors"], 600, BoundObjectRef.Pod("token-client-0"));
+
+        var whilePodLives = await GetFactorsAsync(http, token);
+        _api.DeletePod(Namespace, "token-client-0", TimeSpan.Zero);
+        var withinTtl = await GetFactorsAsync(http, token);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        var afterTtl = await GetFactorsAsync(http, token);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(whilePodLives.Status, Is.EqualTo(HttpStatusCode.OK));
+
+            // Hybrid trusts a confirmed binding for Verifier:Hybrid:LivenessTtl (10 s, kube-apiserver's own cache TTL).
+            Assert.That(withinTtl.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(afterTtl.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(afterTtl.Challenge, Is.EqualTo("Bearer error=\"invalid_token\", error_description=\"binding_invalidated\""));
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Challenge)> GetFactorsAsync(HttpClient http, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/factors/360");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, response.Headers.WwwAuthenticate.SingleOrDefault()?.ToString());
     }
 
     [TestCase(1L, new long[0])]
