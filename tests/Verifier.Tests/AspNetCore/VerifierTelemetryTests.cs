@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using Verifier;
 using Verifier.AspNetCore.Authentication;
 using Verifier.Diagnostics;
 using Verifier.Testing.Tokens;
@@ -17,8 +18,10 @@ namespace Verifier.Tests.AspNetCore;
 /// instruments the README lists move as documented, and no log line of any category at any level carries a token,
 /// its signature, its payload segment or its decoded claim set.
 /// </summary>
+[TestFixture(VerificationMode.Local)]
+[TestFixture(VerificationMode.Hybrid)]
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
-public sealed class VerifierTelemetryTests
+public sealed class VerifierTelemetryTests(VerificationMode mode)
 {
     private readonly CapturingLoggerProvider _logs = new();
     private LocalClusterApp _cluster = null!;
@@ -30,6 +33,7 @@ public sealed class VerifierTelemetryTests
         _cluster = await LocalClusterApp.StartAsync(
             builder =>
             {
+                builder.Services.Configure<KubernetesTokenVerifierOptions>(o => o.Mode = mode);
                 builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
                     .AddKubernetesServiceAccount(o => o.Audiences = [LocalClusterApp.Audience]);
                 builder.Services.AddAuthorization();
@@ -82,6 +86,7 @@ public sealed class VerifierTelemetryTests
             await GetProtectedAsync(ForeignKeyToken(valid)),
         };
 
+        var tag = VerifierMetrics.ModeTag(mode);
         var verifications = _metrics.For("verifier.verifications").ToList();
         var durations = _metrics.For("verifier.verification.duration").ToList();
         using (Assert.EnterMultipleScope())
@@ -89,12 +94,18 @@ public sealed class VerifierTelemetryTests
             Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }));
             Assert.That(
                 verifications.Select(m => $"{m.Tag("mode")}/{m.Tag("result")}/{m.Tag("reason")}"),
-                Is.EquivalentTo(new[] { "local/success/none", "local/success/none", "local/failure/wrong_audience", "local/failure/unknown_key" }));
+                Is.EquivalentTo(new[] { $"{tag}/success/none", $"{tag}/success/none", $"{tag}/failure/wrong_audience", $"{tag}/failure/unknown_key" }));
             Assert.That(verifications.Select(m => m.Value), Has.All.EqualTo(1));
             Assert.That(durations, Has.Count.EqualTo(4));
             Assert.That(durations.Select(m => m.Unit), Has.All.EqualTo("s"));
             Assert.That(durations.Select(m => m.Value), Has.All.InRange(0, 5));
             Assert.That(durations.Select(m => m.Tag("result")), Is.EquivalentTo(new[] { "success", "success", "failure", "failure" }));
+            if (mode == VerificationMode.Hybrid)
+            {
+                // One liveness review for the binding; the second request is within the liveness TTL.
+                Assert.That(_metrics.For("verifier.tokenreview.requests").Select(m => $"{m.Tag("result")}/{m.Tag("status_code")}"), Is.EqualTo(new[] { "authenticated/201" }));
+                Assert.That(_metrics.For("verifier.tokenreview.duration").Select(m => m.Unit), Is.EqualTo(new[] { "s" }));
+            }
         }
     }
 
@@ -107,7 +118,7 @@ public sealed class VerifierTelemetryTests
         await GetProtectedAsync(valid);
 
         Assert.That(
-            _metrics.For("verifier.cache.lookups").Select(m => $"{m.Tag("cache")}/{m.Tag("result")}"),
+            _metrics.For("verifier.cache.lookups").Where(m => m.Tag("cache") == "result").Select(m => $"{m.Tag("cache")}/{m.Tag("result")}"),
             Is.EqualTo(new[] { "result/miss", "result/hit" }));
     }
 
