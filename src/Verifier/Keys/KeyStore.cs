@@ -30,6 +30,7 @@ internal sealed partial class KeyStore : IDisposable
     private string? _lastError;
     private Action<KeySetSnapshot, KeySetSnapshot?>[] _listeners = [];
     private IDisposable? _watcher;
+    private int _isDisposed;
 
     public KeyStore(IKeySource source, IOptions<KubernetesTokenVerifierOptions> options, TimeProvider time, VerifierMetrics metrics, ILogger<KeyStore> logger)
     {
@@ -161,6 +162,11 @@ internal sealed partial class KeyStore : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _isDisposed, 1) != 0)
+        {
+            return;
+        }
+
         _disposed.Cancel();
         lock (_gate)
         {

@@ -29,6 +29,7 @@ internal sealed class VerifiedTokenCache : IDisposable
     private readonly VerifierMetrics _metrics;
     private int _count;
     private int _trimming;
+    private int _disposed;
 
     public VerifiedTokenCache(int maxEntries, IReadOnlyList<string> audiences, VerifierMetrics metrics)
     {
@@ -148,8 +149,14 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
+    /// <summary>Idempotent: DI disposes the verifier once per registration it is reachable through.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var hmac in _hmac.Values)
         {
             hmac.Dispose();
