@@ -1,0 +1,8 @@
+namespace Verifier.Testing.Json.Models;
+
+internal sealed class TokenReviewSpecDto
+{
+    public string? Token { get; set; }
+
+    public List<string>? Audiences { get; set; }
+}

@@ -1,0 +1,59 @@
+using Verifier.Testing.Tokens;
+
+namespace Verifier.Testing;
+
+/// <summary>How <see cref="LocalApiServer"/> behaves; the defaults match a kind/kubeadm cluster's kube-apiserver.</summary>
+public sealed class LocalApiServerOptions
+{
+    /// <summary>The issuer every cluster in kind/kubeadm uses.</summary>
+    public const string DefaultIssuer = "https://kubernetes.default.svc.cluster.local";
+
+    /// <summary>TCP port on 127.0.0.1. Default 0: an ephemeral port (read <see cref="LocalApiServer.BaseAddress"/>).</summary>
+    public int Port { get; set; }
+
+    /// <summary>
+    /// <c>--service-account-issuer</c> values: the first signs new tokens, all are accepted. Default
+    /// <see cref="DefaultIssuer"/>. An issuer that is not an https URL without query/fragment disables the
+    /// discovery and JWKS routes (404), as kube-apiserver does.
+    /// </summary>
+    public IList<string> Issuers { get; } = [DefaultIssuer];
+
+    /// <summary><c>--api-audiences</c>. Default empty: all <see cref="Issuers"/>, as kube-apiserver defaults it.</summary>
+    public IList<string> ApiAudiences { get; } = [];
+
+    /// <summary>
+    /// <c>--service-account-jwks-uri</c>: the <c>jwks_uri</c> the discovery document advertises. Default null:
+    /// <c>https://127.0.0.1:{port}/openid/v1/jwks</c> (the external address, not the issuer).
+    /// </summary>
+    public Uri? JwksUri { get; set; }
+
+    /// <summary>The clock for token times, TokenReview checks, deletion timestamps and the review cache. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// <c>--service-account-max-token-expiration</c>. Default null: no maximum. Longer requests are clamped with the
+    /// warning header <c>requested expiration of N seconds shortened to M seconds</c>.
+    /// </summary>
+    public TimeSpan? MaxTokenExpiration { get; set; }
+
+    /// <summary><c>--service-account-extend-token-expiration</c>. Default true (kube-apiserver's default).</summary>
+    public bool ExtendTokenExpiration { get; set; } = true;
+
+    /// <summary>
+    /// Success TTL of the token authentication cache (kube-apiserver: 10 s, keyed by token and audiences).
+    /// Default <see cref="TimeSpan.Zero"/>: off, so revocation is seen at once; set 10 s to reproduce the real lag.
+    /// </summary>
+    public TimeSpan TokenReviewCacheTtl { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The key that signs tokens and is published in the JWKS. Default null: a fresh RSA-2048 key (owned and disposed by the server).</summary>
+    public SigningKey? SigningKey { get; set; }
+
+    /// <summary>The admin bearer token (group <c>system:masters</c>). Default null: a random one, see <see cref="LocalApiServer.AdminToken"/>.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Groups bound to <c>system:service-account-issuer-discovery</c>. Default <c>system:serviceaccounts</c> only,
+    /// as in a real cluster; add <c>system:unauthenticated</c> to let anonymous relying parties read the keys.
+    /// </summary>
+    public IList<string> IssuerDiscoveryGroups { get; } = ["system:serviceaccounts"];
+}

@@ -1,0 +1,20 @@
+namespace Verifier.Testing;
+
+/// <summary>The cluster roles <see cref="LocalApiServer"/> knows, for <see cref="LocalApiServer.GrantClusterRole(string, string, string)"/>.</summary>
+public static class LocalApiServerRoles
+{
+    /// <summary>Everything (as <c>system:masters</c>).</summary>
+    public const string ClusterAdmin = "cluster-admin";
+
+    /// <summary><c>create tokenreviews</c> and <c>create subjectaccessreviews</c>: what a verifier using TokenReview needs.</summary>
+    public const string AuthDelegator = "system:auth-delegator";
+
+    /// <summary><c>create serviceaccounts/token</c>: what a TokenRequest client needs. Not a bootstrap role; clusters define their own.</summary>
+    public const string TokenCreator = "serviceaccount-token-creator";
+
+    /// <summary><c>get</c> on the discovery document and JWKS paths; bound to <c>system:serviceaccounts</c> by default.</summary>
+    public const string IssuerDiscovery = "system:service-account-issuer-discovery";
+
+    /// <summary><c>get</c>, <c>list</c>, <c>watch</c> on namespaces, service accounts and pods.</summary>
+    public const string View = "view";
+}

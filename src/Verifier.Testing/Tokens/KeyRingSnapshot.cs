@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+
+namespace Verifier.Testing.Tokens;
+
+/// <param name="SigningKey">Signs new tokens; published only if it is also in <paramref name="Published"/>.</param>
+/// <param name="Published">In publication order; duplicates kept, as kube-apiserver does not de-duplicate.</param>
+/// <param name="Jwks">The pre-rendered JWKS body.</param>
+/// <param name="Discovery">The pre-rendered discovery document.</param>
+internal sealed record KeyRingSnapshot(SigningKey SigningKey, ImmutableArray<SigningKey> Published, byte[] Jwks, byte[] Discovery)
+{
+    /// <summary>kube-apiserver GetPublicKeys: every key with that kid, or all keys when the token has no kid.</summary>
+    public List<SigningKey> Candidates(string? keyId)
+    {
+        var list = new List<SigningKey>();
+        foreach (var k in Published)
+        {
+            if (string.IsNullOrEmpty(keyId) || k.KeyId == keyId)
+            {
+                list.Add(k);
+            }
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace Verifier.Cluster;
+
+/// <summary>
+/// Resolves one <see cref="ApiServerOptions"/> once, on first use, logs the outcome (loudly for
+/// <c>insecure-skip-tls-verify</c>), and owns the state shared by every handler the factory builds for it: the
+/// re-read bearer token file. A configuration error is thrown on every access, not just the first.
+/// </summary>
+internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
+{
+    private readonly Lazy<ClusterConnection?> _connection;
+    private readonly Lazy<BearerTokenFile?> _tokenFile;
+
+    public ClusterConnectionProvider(ApiServerOptions options, IEnvironmentVariables environment, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Options = options;
+        var logger = loggerFactory.CreateLogger("Verifier.Cluster");
+        _connection = new Lazy<ClusterConnection?>(() => Resolve(options, environment, logger));
+        _tokenFile = new Lazy<BearerTokenFile?>(() =>
+            _connection.Value?.TokenFile is { } path ? new BearerTokenFile(path, options.TokenRereadInterval, time, logger) : null);
+    }
+
+    public ApiServerOptions Options { get; }
+
+    /// <exception cref="ClusterConfigurationException">When the settings point at an API server but cannot work.</exception>
+    public ClusterConnection? Connection => _connection.Value;
+
+    /// <summary>The shared, re-read token file of the connection; null without one.</summary>
+    public BearerTokenFile? TokenFile => _tokenFile.Value;
+
+    /// <exception cref="ClusterConfigurationException">When no API server is configured, or the settings cannot work.</exception>
+    public ClusterConnection RequireConnection() =>
+        Connection ?? throw new ClusterConfigurationException(
+            "No API server is configured: set ApiServer:Server (e.g. http://127.0.0.1:8001 behind `kubectl proxy`), " +
+            "ApiServer:KubeconfigPath, or run in a pod (KUBERNETES_SERVICE_HOST).");
+
+    private static ClusterConnection? Resolve(ApiServerOptions options, IEnvironmentVariables environment, ILogger logger)
+    {
+        Validate(options);
+        var connection = ClusterConnectionResolver.Resolve(options, environment);
+        if (connection is null)
+        {
+            return null;
+        }
+
+        var trust = connection.Server.Scheme == Uri.UriSchemeHttp ? "none (plain http)"
+            : connection.InsecureSkipTlsVerify ? "NOT VERIFIED"
+            : connection.CertificateAuthorities is { } cas ? string.Create(CultureInfo.InvariantCulture, $"{cas.Count} cluster CA certificate(s)")
+            : "system store";
+        ClusterLog.ConnectionResolved(logger, connection.Server, connection.Source, connection.CredentialKind, trust);
+        if (connection.InsecureSkipTlsVerify)
+        {
+            ClusterLog.InsecureSkipTlsVerify(logger, connection.Server, connection.Source);
+        }
+
+        return connection;
+    }
+
+    private static void Validate(ApiServerOptions options)
+    {
+        if (options.RequestTimeout <= TimeSpan.Zero && options.RequestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ClusterConfigurationException($"ApiServer:RequestTimeout must be positive (is {options.RequestTimeout}); the default is 00:00:10.");
+        }
+
+        if (options.TokenRereadInterval <= TimeSpan.Zero)
+        {
+            throw new ClusterConfigurationException($"ApiServer:TokenRereadInterval must be positive (is {options.TokenRereadInterval}); the default is 00:01:00.");
+        }
+
+        if (options.MaxResponseBytes <= 0)
+        {
+            throw new ClusterConfigurationException($"ApiServer:MaxResponseBytes must be positive (is {options.MaxResponseBytes}); the default is 1048576.");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Verifier.Cluster.Resources;
+
+/// <summary>Source-generated JSON for the API-server resources: camelCase, nulls omitted, unknown fields ignored.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(V1TokenReview))]
+[JsonSerializable(typeof(V1TokenRequest))]
+[JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(V1Pod))]
+[JsonSerializable(typeof(V1ServiceAccount))]
+internal sealed partial class KubernetesJsonContext : JsonSerializerContext;

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Verifier.Cluster;
+
+namespace Verifier.Tests.Cluster;
+
+/// <summary>A service provider with <c>AddClusterConnection()</c> and the given API-server options, clock, environment and logs.</summary>
+public static class ClusterTestServices
+{
+    internal static ServiceProvider Build(Action<ApiServerOptions> configure, TimeProvider? time = null, ILoggerFactory? logs = null, IEnvironmentVariables? environment = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(environment ?? FakeEnvironment.Empty);
+        services.AddSingleton(logs ?? new CapturingLoggerFactory());
+        services.Configure<KubernetesTokenVerifierOptions>(o => configure(o.ApiServer));
+        services.AddClusterConnection();
+        return services.BuildServiceProvider();
+    }
+
+    internal static HttpClient CreateClient(this ServiceProvider services) =>
+        services.GetRequiredService<IHttpClientFactory>().CreateClient(ClusterHttpClient.Name);
+}

@@ -1,0 +1,3 @@
+namespace Verifier.Tests.Testing;
+
+internal sealed record KubectlResult(int ExitCode, string Stdout, string Stderr);
