@@ -24,7 +24,16 @@ internal sealed class ApiServerKeySource : IKeySource
 
     public async Task<KeyMaterial> FetchAsync(CancellationToken cancellationToken)
     {
-        var client = _clients.CreateClient(ClusterHttpClient.Name);
+        HttpClient client;
+        try
+        {
+            client = _clients.CreateClient(ClusterHttpClient.Name);
+        }
+        catch (ClusterConfigurationException ex)
+        {
+            throw new KeyFetchException("Cannot reach the API server for keys: " + ex.Message, ex);
+        }
+
         var apiServer = client.BaseAddress
             ?? throw new KeyFetchException("No API server address is configured for the key source: set Verifier:ApiServer:Server or Verifier:ApiServer:KubeconfigPath, run in a pod, or use Verifier:Keys:Source StaticFile or PublicIssuer.");
         var maxBytes = _options.Keys.MaxResponseBytes;
