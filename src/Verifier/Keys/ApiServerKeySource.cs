@@ -50,7 +50,7 @@ internal sealed class ApiServerKeySource : IKeySource
             issuer = discovery.Issuer;
             if (_options.Keys.FollowJwksUri)
             {
-                jwksUri = discovery.JwksUri ?? throw new KeyFetchException("The API server's discovery document has no jwks_uri to follow (Verifier:Keys:FollowJwksUri).");
+                jwksUri = discovery.RequireHttpsJwksUri(new Uri(apiServer, discoveryUri).ToString());
 
                 // Never send the verifier's bearer token to another host than the API server.
                 if (Uri.Compare(jwksUri, apiServer, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)

@@ -226,6 +226,19 @@ public sealed class ApiServerKeySourceTests
     }
 
     [Test]
+    public async Task StartAsync_FollowJwksUriThatIsPlainHttp_IsRefused()
+    {
+        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.FollowJwksUri = true, start: false);
+        harness.Server.Faults.Set(ApiEndpoint.OidcDiscovery, ApiFault.ReplaceBody(
+            "{\"issuer\":\"" + harness.Server.Issuer + "\",\"jwks_uri\":\"http://127.0.0.1:" + harness.Server.Port + "/openid/v1/jwks\"}"));
+        await harness.Host.StartAsync();
+        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+
+        Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain("not https"));
+        Assert.That(harness.JwksFetches, Is.Zero);
+    }
+
+    [Test]
     public async Task RefreshAsync_JwksOverTheSizeCap_IsRejected()
     {
         await using var harness = await ApiServerHarness.StartAsync(o =>
