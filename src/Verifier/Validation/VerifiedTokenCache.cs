@@ -29,6 +29,7 @@ internal sealed class VerifiedTokenCache : IDisposable
     private readonly VerifierMetrics _metrics;
     private int _count;
     private int _trimming;
+    private int _disposed;
 
     public VerifiedTokenCache(int maxEntries, IReadOnlyList<string> audiences, VerifierMetrics metrics)
     {
@@ -150,6 +151,13 @@ internal sealed class VerifiedTokenCache : IDisposable
 
     public void Dispose()
     {
+        // Idempotent: DI disposes a singleton once per registration that hands it out (the verifier is both
+        // LocalTokenVerifier and, in Local mode, IServiceAccountTokenVerifier).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var hmac in _hmac.Values)
         {
             hmac.Dispose();
