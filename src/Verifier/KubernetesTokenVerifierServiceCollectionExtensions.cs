@@ -5,6 +5,7 @@ using Verifier;
 using Verifier.Cluster;
 using Verifier.Diagnostics;
 using Verifier.Keys;
+using Verifier.Modes;
 using Verifier.Validation;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -84,6 +85,8 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
         services.TryAddSingleton<LocalTokenVerifier>();
         services.AddHostedService<KeyRefreshWorker>();
 
+        // TokenReview, Hybrid and Shadow: the shared reviewer, shadow report and mode factory (Modes feature).
+        services.AddVerifierModes();
         services.TryAddSingleton<IServiceAccountTokenVerifier>(CreateVerifier);
     }
 
@@ -106,15 +109,7 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
     {
         var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
         var mode = VerificationModeResolver.Resolve(options);
-        return mode switch
-        {
-            VerificationMode.Local => services.GetRequiredService<LocalTokenVerifier>(),
-
-            // TokenReview, Hybrid (local + TokenReview liveness) and Shadow are registered by the Modes feature.
-            VerificationMode.TokenReview or VerificationMode.Hybrid or VerificationMode.Shadow => throw new InvalidOperationException(
-                $"Verifier:Mode resolves to {mode}, which this build does not provide yet; set Verifier:Mode to Local."),
-            _ => throw new InvalidOperationException($"Unknown verification mode {mode}."),
-        };
+        return services.GetRequiredService<VerifierModeFactory>().Create(mode, services.GetRequiredService<LocalTokenVerifier>);
     }
 
     /// <summary>Marks that the one-time registrations ran.</summary>

@@ -47,8 +47,10 @@ public sealed class ServiceAccountTokenHandler : DelegatingHandler
         }
 
         ClientLog.RetryOn401(_logger, request.Method.Method, request.RequestUri?.Host);
-        var fresh = await _source.GetTokenAsync(forceRefresh: true, cancellationToken).ConfigureAwait(false);
+
+        // Disposed first: if the reload throws (no valid token at all), nothing is left open.
         response.Dispose();
+        var fresh = await _source.GetTokenAsync(forceRefresh: true, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fresh);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

@@ -86,7 +86,14 @@ internal static class ClusterServiceCollectionExtensions
             .ConfigureHttpClient((sp, client) =>
             {
                 var connectionProvider = provider(sp);
-                var connection = connectionProvider.RequireConnection();
+
+                // No API server configured: no base address, which callers (the key source) report in their own terms.
+                // A configuration that cannot work throws here (ClusterConfigurationException).
+                if (connectionProvider.Connection is not { } connection)
+                {
+                    return;
+                }
+
                 var server = connection.Server.AbsoluteUri;
                 client.BaseAddress = new Uri(server.EndsWith('/') ? server : server + "/");
                 client.Timeout = connectionProvider.Options.RequestTimeout;
@@ -96,12 +103,14 @@ internal static class ClusterServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var connectionProvider = provider(sp);
-                return ClusterHttpHandlerFactory.Create(connectionProvider.RequireConnection(), connectionProvider.Options);
+                return connectionProvider.Connection is { } connection
+                    ? ClusterHttpHandlerFactory.Create(connection, connectionProvider.Options)
+                    : new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false };
             })
             .AddHttpMessageHandler(sp =>
             {
                 var connectionProvider = provider(sp);
-                return new ClusterBearerTokenHandler(connectionProvider.RequireConnection().Token, connectionProvider.TokenFile);
+                return new ClusterBearerTokenHandler(connectionProvider.Connection?.Token, connectionProvider.TokenFile);
             })
 
             // The connection is resolved once, so rotating handlers would rebuild the same thing; the pool's

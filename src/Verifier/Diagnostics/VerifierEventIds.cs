@@ -35,6 +35,8 @@ internal static class VerifierEventIds
     public const int BindingGraceUsed = 1301;
     public const int ShadowDisagreement = 1302;
     public const int ShadowSkipped = 1303;
+    public const int ShadowComparisonFailed = 1304;
+    public const int ShadowIdentityMismatch = 1305;
 
     // Cluster 1400-1499
     public const int ClusterConnectionResolved = 1400;

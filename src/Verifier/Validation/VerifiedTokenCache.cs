@@ -149,10 +149,10 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
+    // Idempotent: in Local mode the container disposes the LocalTokenVerifier twice (registered as itself and as
+    // IServiceAccountTokenVerifier), and ThreadLocal.Values throws once disposed.
     public void Dispose()
     {
-        // Idempotent: DI disposes a singleton once per registration that hands it out (the verifier is both
-        // LocalTokenVerifier and, in Local mode, IServiceAccountTokenVerifier).
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;

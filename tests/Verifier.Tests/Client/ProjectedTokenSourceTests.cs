@@ -9,8 +9,6 @@ namespace Verifier.Tests.Client;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class ProjectedTokenSourceTests : IDisposable
 {
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(10);
-
     private readonly TempDirectory _dir = new();
     private readonly ManualTimeProvider _time = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -50,19 +48,6 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         return source;
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + WaitLimit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within " + WaitLimit);
-            }
-
-            await Task.Delay(20);
-        }
-    }
 
     [Test]
     public async Task GetTokenAsync_KubeletLayout_ReturnsTokenWithExpiryAndAge()
@@ -95,7 +80,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         _kubelet.Write(second);
 
         // Not a minute later: the manual clock stands still, so only the watcher can have seen the swap.
-        await WaitUntil(() => source.Current?.Value == second);
+        await Eventually.WaitUntil(() => source.Current?.Value == second, "the watcher saw the swap");
         Assert.Multiple(async () =>
         {
             Assert.That(await source.GetTokenAsync(), Is.EqualTo(second));

@@ -188,16 +188,27 @@ public sealed class ClusterHttpClientTests : IAsyncDisposable
     }
 
     [Test]
-    public void CreateClient_NoApiServerConfigured_ClearError()
+    public void CreateClient_NoApiServerConfigured_NoBaseAddress()
     {
         using var services = ClusterTestServices.Build(_ => { });
 
         Assert.Multiple(() =>
         {
             Assert.That(services.GetRequiredService<IClusterConnectionProvider>().Connection, Is.Null);
-            var ex = Assert.Throws<ClusterConfigurationException>(() => services.CreateClient());
+            Assert.That(services.CreateClient().BaseAddress, Is.Null, "the key source reports a missing API server in its own terms");
+            var ex = Assert.Throws<ClusterConfigurationException>(() => services.GetRequiredService<ClusterConnectionProvider>().RequireConnection());
             Assert.That(ex!.Message, Does.Contain("kubectl proxy"));
         });
+    }
+
+    [Test]
+    public void CreateClient_BrokenKubeconfig_ThrowsConfigurationError()
+    {
+        using var services = ClusterTestServices.Build(o => o.KubeconfigPath = Path.Combine(_dir.Path, "missing-kubeconfig"));
+
+        var ex = Assert.Throws<ClusterConfigurationException>(() => services.CreateClient());
+
+        Assert.That(ex!.Message, Does.Contain("ApiServer:KubeconfigPath"));
     }
 
     [Test]

@@ -1,0 +1,61 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NUnit.Framework;
+using Verifier.Diagnostics;
+using Verifier.Testing;
+using Verifier.TokenReview;
+
+namespace Verifier.Tests.TokenReview;
+
+/// <summary>Options, clock, metrics and a reviewer over a <see cref="FakeTokenReviewTransport"/>, built fresh per test.</summary>
+internal sealed class ReviewTestContext : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private TokenReviewer? _reviewer;
+    private TokenReviewKeyHasher? _hasher;
+
+    public ReviewTestContext()
+    {
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        Metrics = new VerifierMetrics(_services.GetRequiredService<IMeterFactory>(), Time);
+    }
+
+    public KubernetesTokenVerifierOptions Options { get; } = new() { Audiences = ["api"] };
+
+    public ManualTimeProvider Time { get; } = new();
+
+    public FakeTokenReviewTransport Transport { get; } = new();
+
+    public VerifierMetrics Metrics { get; }
+
+    public IOptions<KubernetesTokenVerifierOptions> OptionsAccessor => Microsoft.Extensions.Options.Options.Create(Options);
+
+    public TokenReviewKeyHasher Hasher => _hasher ??= new TokenReviewKeyHasher(OptionsAccessor, Metrics);
+
+    /// <summary>Built on first use, so a test can change <see cref="Options"/> first.</summary>
+    public TokenReviewer Reviewer => _reviewer ??= new TokenReviewer(Transport, OptionsAccessor, Hasher, Metrics, Time, NullLogger<TokenReviewer>.Instance);
+
+    public void Dispose()
+    {
+        _reviewer?.Dispose();
+        _hasher?.Dispose();
+        _services.Dispose();
+    }
+
+    /// <summary>Waits (bounded, real time) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
+    public static async Task WaitForAsync(Func<bool> condition, string what, int timeoutMs = 5000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (!condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail("Timed out waiting for: " + what);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+}
