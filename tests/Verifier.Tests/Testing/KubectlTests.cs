@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Verifier.Testing;
@@ -16,7 +15,7 @@ public sealed class KubectlTests
     public async Task SetUp()
     {
         Assert.That(Kubectl.Executable, Is.Not.Null, "kubectl must be on PATH (.ci/run installs Debian's kubernetes-client)");
-        _server = await LocalApiServer.StartAsync();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
         _kubectl = new Kubectl();
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
         _server.CreateServiceAccount("apps", "web");
@@ -109,6 +108,25 @@ public sealed class KubectlTests
     }
 
     [Test]
+    public async Task CreateToken_LongerThanMaximum_KubectlShowsTheClampWarning()
+    {
+        await _server.DisposeAsync();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, MaxTokenExpiration = TimeSpan.FromHours(2) });
+        _server.WriteKubeconfig(_kubectl.KubeconfigPath);
+        _server.CreateServiceAccount("apps", "web");
+
+        var result = await _kubectl.RunAsync("create", "token", "web", "-n", "apps", "--duration", "10h");
+
+        var payload = Payload(result.Stdout.Trim());
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            Assert.That(result.Stderr.Trim(), Is.EqualTo("Warning: requested expiration of 36000 seconds shortened to 7200 seconds"));
+            Assert.That(payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>(), Is.EqualTo(7200));
+        });
+    }
+
+    [Test]
     public async Task GetRaw_Discovery_PrintsTheServedBytes()
     {
         var result = await _kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
@@ -178,7 +196,8 @@ public sealed class KubectlTests
             Assert.That(items[0]!["metadata"]!["uid"]!.GetValue<string>(), Is.EqualTo(uid));
             Assert.That(items[0]!["spec"]!["serviceAccountName"]!.GetValue<string>(), Is.EqualTo("web"));
             Assert.That(table.ExitCode, Is.Zero, table.Stderr);
-            Assert.That(table.Stdout, Does.StartWith("NAME").And.Contain("web-0").And.Contain("web-1").And.Not.Contain("elsewhere"));
+            Assert.That(table.Stdout.Split('\n')[0], Does.Match("^NAME +READY +STATUS +RESTARTS +AGE$"));
+            Assert.That(table.Stdout, Does.Match("\nweb-0 +1/1 +Running +0 +0s\n").And.Contain("web-1").And.Not.Contain("elsewhere"));
         });
     }
 
@@ -221,12 +240,7 @@ public sealed class KubectlTests
     private static string TokenReviewJson(string token, string audience) =>
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\",\"audiences\":[\"" + audience + "\"]}}";
 
-    private static JsonNode Payload(string token)
-    {
-        var part = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
-        return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(part)))!;
-    }
+    private static JsonNode Payload(string token) => JwtParts.Payload(token);
 
     private static async Task<bool> PollAsync(Func<bool> condition)
     {
