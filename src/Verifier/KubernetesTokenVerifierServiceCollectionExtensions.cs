@@ -76,7 +76,7 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
             var keys = sp.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value.Keys;
             client.Timeout = keys.FetchTimeout;
             client.MaxResponseContentBufferSize = keys.MaxResponseBytes;
-            client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+            client.DefaultRequestHeaders.UserAgent.Add(ClusterHttpClient.UserAgent);
         });
 
         // Keys and local validation. In pure TokenReview mode these are never resolved and the worker exits at once.
@@ -89,8 +89,6 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
         services.AddVerifierModes();
         services.TryAddSingleton<IServiceAccountTokenVerifier>(CreateVerifier);
     }
-
-    internal const string UserAgent = "Verifier/1.0 (+Kubernetes service-account token verifier)";
 
     private static IKeySource CreateKeySource(IServiceProvider services)
     {

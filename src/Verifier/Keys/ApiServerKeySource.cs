@@ -24,7 +24,16 @@ internal sealed class ApiServerKeySource : IKeySource
 
     public async Task<KeyMaterial> FetchAsync(CancellationToken cancellationToken)
     {
-        var client = _clients.CreateClient(ClusterHttpClient.Name);
+        HttpClient client;
+        try
+        {
+            client = _clients.CreateClient(ClusterHttpClient.Name);
+        }
+        catch (ClusterConfigurationException ex)
+        {
+            throw new KeyFetchException("Cannot reach the API server for keys: " + ex.Message, ex);
+        }
+
         var apiServer = client.BaseAddress
             ?? throw new KeyFetchException("No API server address is configured for the key source: set Verifier:ApiServer:Server or Verifier:ApiServer:KubeconfigPath, run in a pod, or use Verifier:Keys:Source StaticFile or PublicIssuer.");
         var maxBytes = _options.Keys.MaxResponseBytes;
@@ -41,7 +50,7 @@ internal sealed class ApiServerKeySource : IKeySource
             issuer = discovery.Issuer;
             if (_options.Keys.FollowJwksUri)
             {
-                jwksUri = discovery.JwksUri ?? throw new KeyFetchException("The API server's discovery document has no jwks_uri to follow (Verifier:Keys:FollowJwksUri).");
+                jwksUri = discovery.RequireHttpsJwksUri(new Uri(apiServer, discoveryUri).ToString());
 
                 // Never send the verifier's bearer token to another host than the API server.
                 if (Uri.Compare(jwksUri, apiServer, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)

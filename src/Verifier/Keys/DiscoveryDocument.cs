@@ -38,4 +38,17 @@ internal sealed record DiscoveryDocument(string Issuer, Uri? JwksUri)
 
         return new DiscoveryDocument(configuration.Issuer, jwksUri);
     }
+
+    /// <summary>The <c>jwks_uri</c> to follow.</summary>
+    /// <exception cref="KeyFetchException">When there is none, or it is not https.</exception>
+    public Uri RequireHttpsJwksUri(string origin)
+    {
+        var uri = JwksUri ?? throw new KeyFetchException($"The discovery document from {origin} has no jwks_uri.");
+
+        // kube-apiserver refuses a jwks_uri that is not https ("service-account-jwks-uri requires https scheme"); keys
+        // fetched over plain http could be swapped by anyone on the path.
+        return uri.Scheme == Uri.UriSchemeHttps
+            ? uri
+            : throw new KeyFetchException($"The discovery document from {origin} has a jwks_uri that is not https: {uri}.");
+    }
 }

@@ -88,7 +88,4 @@ internal sealed class KeySetSnapshot
 
     /// <summary>Whether this very key instance (not only its kid) belongs to the set.</summary>
     public bool Contains(VerificationKey key) => _members.Contains(key);
-
-    /// <summary>The same keys and issuers, confirmed again at <paramref name="fetchedAt"/>.</summary>
-    public KeySetSnapshot WithFetchedAt(DateTimeOffset fetchedAt) => new(Keys, Issuers, fetchedAt, Origin);
 }

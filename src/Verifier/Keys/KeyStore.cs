@@ -30,6 +30,7 @@ internal sealed partial class KeyStore : IDisposable
     private string? _lastError;
     private Action<KeySetSnapshot, KeySetSnapshot?>[] _listeners = [];
     private IDisposable? _watcher;
+    private int _isDisposed;
 
     public KeyStore(IKeySource source, IOptions<KubernetesTokenVerifierOptions> options, TimeProvider time, VerifierMetrics metrics, ILogger<KeyStore> logger)
     {
@@ -161,6 +162,11 @@ internal sealed partial class KeyStore : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _isDisposed, 1) != 0)
+        {
+            return;
+        }
+
         _disposed.Cancel();
         lock (_gate)
         {
@@ -210,6 +216,13 @@ internal sealed partial class KeyStore : IDisposable
                 _rerunTrigger = null;
             }
 
+            // Ready only once the refresh is no longer in flight: a caller that wakes up and asks for a refresh
+            // gets a new one, not the one that just finished.
+            if (loaded)
+            {
+                _ready.TrySetResult();
+            }
+
             completion.TrySetResult(loaded);
             if (rerun is not null && !_disposed.IsCancellationRequested)
             {
@@ -236,6 +249,12 @@ internal sealed partial class KeyStore : IDisposable
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
             {
                 RecordFailure(trigger, "failure", $"timed out after {_options.FetchTimeout} (Verifier:Keys:FetchTimeout)", ex);
+                return false;
+            }
+            catch (OperationCanceledException ex) when (!_disposed.IsCancellationRequested)
+            {
+                // HttpClient.Timeout of the named client (a TaskCanceledException wrapping a TimeoutException).
+                RecordFailure(trigger, "failure", "timed out: " + ex.Message, ex);
                 return false;
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
@@ -300,7 +319,6 @@ internal sealed partial class KeyStore : IDisposable
             LogKeysConfirmed(keys.Length, material.Origin, trigger);
         }
 
-        _ready.TrySetResult();
         foreach (var listener in Volatile.Read(ref _listeners))
         {
             listener(snapshot, previous);

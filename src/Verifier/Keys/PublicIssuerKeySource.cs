@@ -38,7 +38,7 @@ internal sealed class PublicIssuerKeySource : IKeySource
             throw new KeyFetchException($"The discovery document at {discoveryUri} names issuer '{discovery.Issuer}', not '{issuerUrl}'.");
         }
 
-        var jwksUri = discovery.JwksUri ?? throw new KeyFetchException($"The discovery document at {discoveryUri} has no jwks_uri.");
+        var jwksUri = discovery.RequireHttpsJwksUri(discoveryUri.ToString());
         var jwks = await KeyDocumentClient.GetStringAsync(client, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
         var (keys, skipped) = JwksParser.Parse(jwks);
         return new KeyMaterial(discovery.Issuer, keys, skipped, jwksUri.ToString());

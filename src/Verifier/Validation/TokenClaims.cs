@@ -23,7 +23,6 @@ internal struct TokenClaims
     public int SubjectLength;
     public string? SubjectEscaped;
 
-    public int AudienceCount;
     public int AudienceMatchCount;
 
     public string? TokenId;

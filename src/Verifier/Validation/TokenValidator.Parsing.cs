@@ -337,7 +337,6 @@ internal sealed partial class TokenValidator
 
     private void MatchAudience(ref Utf8JsonReader reader, Span<byte> matches, ref TokenClaims claims)
     {
-        claims.AudienceCount++;
         var audiences = _audiencesUtf8;
         for (var i = 0; i < audiences.Length; i++)
         {

@@ -149,8 +149,7 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
-    // Idempotent: in Local mode the container disposes the LocalTokenVerifier twice (registered as itself and as
-    // IServiceAccountTokenVerifier), and ThreadLocal.Values throws once disposed.
+    /// <summary>Idempotent: DI disposes the verifier once per registration it is reachable through.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
