@@ -51,11 +51,10 @@ public sealed class FaultInjectionTests
         _client.Timeout = TimeSpan.FromMilliseconds(300);
 
         Assert.That(async () => await _client.GetAsync(Discovery), Throws.InstanceOf<TaskCanceledException>());
-        var counted = await PollAsync(() => _server.Counters.Count(ApiEndpoint.OidcDiscovery, 499) == 1);
+        await Eventually.WaitUntil(() => _server.Counters.Count(ApiEndpoint.OidcDiscovery, 499) == 1, "the dropped request is counted as 499");
 
         Assert.Multiple(() =>
         {
-            Assert.That(counted, Is.True);
             Assert.That(_server.Counters.Count(ApiEndpoint.OidcDiscovery), Is.EqualTo(1), "nothing else is counted for the abandoned request");
         });
     }
@@ -219,21 +218,5 @@ public sealed class FaultInjectionTests
             Assert.That(total, Is.EqualTo(4));
             Assert.That(_server.Counters.Total, Is.Zero);
         });
-    }
-
-    private static async Task<bool> PollAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-
-        return true;
     }
 }
