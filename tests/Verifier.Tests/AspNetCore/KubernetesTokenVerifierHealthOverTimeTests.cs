@@ -15,6 +15,10 @@ namespace Verifier.Tests.AspNetCore;
 public sealed class KubernetesTokenVerifierHealthOverTimeTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+
+    // Shorter than the worker's retry delay (10 s), so a fetch in flight (its timeout timer) is told apart from the
+    // worker waiting for its next attempt.
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(3);
     private readonly ManualTimeProvider _time = new();
     private LocalClusterApp _cluster = null!;
 
@@ -28,6 +32,7 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
                 {
                     o.Audiences = [LocalClusterApp.Audience];
                     o.Keys.RefreshJitter = 0;
+                    o.Keys.FetchTimeout = FetchTimeout;
                 });
                 builder.Services.AddHealthChecks().AddKubernetesTokenVerifier();
             },
@@ -46,11 +51,15 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The worker has finished its last attempt and is waiting on the manual clock.</summary>
+    /// <summary>
+    /// The worker has finished its last attempt and is waiting on the manual clock: the earliest timer is longer than
+    /// a fetch's timeout. "Any timer" is not enough: a fetch in flight has its own timeout timer on the same clock, and
+    /// advancing then would run ahead of the worker's next delay (a race that made this test flaky under load).
+    /// </summary>
     private async Task WorkerWaitingAsync(Func<VerifierStatus, bool> condition)
     {
         using var cts = new CancellationTokenSource(Bound);
-        while (!(condition(_cluster.Verifier.GetStatus()) && _time.ActiveTimerCount > 0))
+        while (!(condition(_cluster.Verifier.GetStatus()) && _time.NextTimerDue - _time.GetUtcNow() > FetchTimeout))
         {
             await Task.Delay(10, cts.Token);
         }
@@ -84,7 +93,7 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
         var loaded = await ReadyEventuallyAsync("Healthy");
         await WorkerWaitingAsync(s => s.IsReady);
 
-        // The key endpoints fail again; past one refresh interval (1 h) + fetch timeout the keys are stale.
+        // The key endpoints fail again; past one refresh interval (1 h) the keys are stale.
         _cluster.Api.Faults.SetKeyEndpoints(ApiFault.Unavailable());
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(11));
         var stale = await ReadyEventuallyAsync("Degraded");
