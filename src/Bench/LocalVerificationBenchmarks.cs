@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using System.IdentityModel.Tokens.Jwt;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Verifier;
@@ -13,7 +14,7 @@ namespace Bench;
 /// <summary>
 /// One RS256-2048 and one ES256 Kubernetes-shaped token (≈1.2 KB): the raw signature verify over the same signed
 /// bytes (baseline of its category), full local verification without the result cache, a cache hit, and
-/// IdentityModel's JsonWebTokenHandler for comparison.
+/// IdentityModel's JsonWebTokenHandler and the older JwtSecurityTokenHandler on the same token for comparison.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -33,6 +34,7 @@ public class LocalVerificationBenchmarks
     private LocalTokenVerifier _uncached = null!;
     private LocalTokenVerifier _cached = null!;
     private JsonWebTokenHandler _handler = null!;
+    private JwtSecurityTokenHandler _legacyHandler = null!;
     private TokenValidationParameters _parameters = null!;
 
     [GlobalSetup]
@@ -49,6 +51,7 @@ public class LocalVerificationBenchmarks
         _uncached = BenchTokens.CreateVerifier(cache: false, _rsaKey, _ecKey);
         _cached = BenchTokens.CreateVerifier(cache: true, _rsaKey, _ecKey);
         _handler = new JsonWebTokenHandler();
+        _legacyHandler = new JwtSecurityTokenHandler { MapInboundClaims = false };
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = BenchTokens.Issuer,
@@ -58,7 +61,7 @@ public class LocalVerificationBenchmarks
         };
 
         // Fail fast if a path does not verify.
-        foreach (var ok in new[] { RawRsaVerify(), RawEcdsaVerify(), Rs256Uncached().Succeeded, Rs256Cached().Succeeded, Es256Uncached().Succeeded, Es256Cached().Succeeded, JsonWebTokenHandlerRs256() })
+        foreach (var ok in new[] { RawRsaVerify(), RawEcdsaVerify(), Rs256Uncached().Succeeded, Rs256Cached().Succeeded, Es256Uncached().Succeeded, Es256Cached().Succeeded, JsonWebTokenHandlerRs256(), JwtSecurityTokenHandlerRs256() })
         {
             if (!ok)
             {
@@ -80,6 +83,13 @@ public class LocalVerificationBenchmarks
 
     [BenchmarkCategory("RS256"), Benchmark(Description = "JsonWebTokenHandler")]
     public bool JsonWebTokenHandlerRs256() => _handler.ValidateTokenAsync(_rsaToken, _parameters).GetAwaiter().GetResult().IsValid;
+
+    [BenchmarkCategory("RS256"), Benchmark(Description = "JwtSecurityTokenHandler")]
+    public bool JwtSecurityTokenHandlerRs256()
+    {
+        _legacyHandler.ValidateToken(_rsaToken, _parameters, out var validated);
+        return validated is not null;
+    }
 
     [BenchmarkCategory("ES256"), Benchmark(Baseline = true, Description = "raw ECDsa.VerifyData")]
     public bool RawEcdsaVerify() => _ecPublic.VerifyData(_ecSigningInput, _ecSignature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);

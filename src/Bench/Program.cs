@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Running;
+using Bench.Compare;
 
+// No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites.
 if (args.Length > 0 && args[0] == "bdn")
 {
-    // BenchmarkDotNet suites (not typeof(Program): Verifier.Testing's Program is visible here too), e.g. `-- bdn --filter '*LocalVerification*'`.
-    BenchmarkSwitcher.FromAssembly(typeof(Bench.LocalVerificationBenchmarks).Assembly).Run(args[1..]);
+    BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(args[1..]);
     return 0;
 }
 
-Console.WriteLine("compare not built yet; for the BenchmarkDotNet suites run: dotnet run -c Release --project src/Bench -- bdn --filter '*LocalVerification*'");
-return 0;
+var compareArgs = args.Length > 0 && args[0] == "compare" ? args[1..] : args;
+return await CompareCommand.RunAsync(compareArgs).ConfigureAwait(false);

@@ -128,5 +128,5 @@ public sealed partial class LocalApiServer
 
     private void EnsureNamespace(string @namespace) => Objects.CreateNamespace(_state, @namespace);
 
-    private static ApiStatusException Throw(ApiError error) => new(error.Code, error.Reason, error.Message);
+    private static ApiStatusException Throw(ApiError error) => new(error.Code, error.Reason ?? "", error.Message);
 }

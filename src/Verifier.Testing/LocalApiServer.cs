@@ -84,9 +84,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
 
         // Real clock for the certificate: TLS clients check validity against their own clock.
         var ca = TestCertificateAuthority.Create(TimeProvider.System);
+        WebApplication? app = null;
         try
         {
-            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.ToString() ?? JwksUriFor(options.Port));
+            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port));
             var store = new ObjectStore();
             var state = new ServerState(
                 settings,
@@ -113,7 +114,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                     listen.UseHttps(ca.ServerCertificate);
                 });
             });
-            var app = builder.Build();
+            app = builder.Build();
             app.Run(handler.HandleAsync);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -128,6 +129,11 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
             ca.Dispose();
             ownedKey?.Dispose();
             throw;

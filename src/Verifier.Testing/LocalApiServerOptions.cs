@@ -13,7 +13,7 @@ public sealed class LocalApiServerOptions
 
     /// <summary>
     /// <c>--service-account-issuer</c> values: the first signs new tokens, all are accepted. Default
-    /// <see cref="DefaultIssuer"/>. An issuer that is not an https URL without query/fragment disables the
+    /// <see cref="DefaultIssuer"/> (call <c>Clear()</c> first to replace it rather than add a second one). An issuer that is not an https URL without query/fragment disables the
     /// discovery and JWKS routes (404), as kube-apiserver does.
     /// </summary>
     public IList<string> Issuers { get; } = [DefaultIssuer];

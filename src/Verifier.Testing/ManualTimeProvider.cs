@@ -85,6 +85,27 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>When the earliest scheduled timer fires; null when none is scheduled. Tells timers of different lengths apart.</summary>
+    public DateTimeOffset? NextTimerDue
+    {
+        get
+        {
+            lock (_lock)
+            {
+                DateTimeOffset? next = null;
+                foreach (var timer in _timers)
+                {
+                    if (next is null || timer.DueAt < next)
+                    {
+                        next = timer.DueAt;
+                    }
+                }
+
+                return next;
+            }
+        }
+    }
+
     /// <summary>Timers that are scheduled to fire; handy to await "the worker is now waiting".</summary>
     public int ActiveTimerCount
     {

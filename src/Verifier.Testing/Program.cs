@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Verifier.Testing;
 
 // Standalone LocalApiServer: dotnet run --project src/Verifier.Testing -- --port 6443 --kubeconfig /tmp/kc.yaml
@@ -58,6 +59,13 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+// SIGTERM (kill, docker stop) stops it the same way; without this the host would swallow it and keep the process.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
 await using var server = await LocalApiServer.StartAsync(options).ConfigureAwait(false);
 if (kubeconfig is not null)
 {
@@ -71,7 +79,7 @@ Console.WriteLine($"  discovery:     {server.BaseAddress}.well-known/openid-conf
 Console.WriteLine($"  jwks:          {server.BaseAddress}openid/v1/jwks (kid {server.SigningKey.KeyId})");
 Console.WriteLine($"  admin token:   {server.AdminToken}");
 Console.WriteLine(kubeconfig is null ? "  kubeconfig:    (none; pass --kubeconfig PATH)" : $"  kubeconfig:    {Path.GetFullPath(kubeconfig)}  (KUBECONFIG={kubeconfig} kubectl get pods)");
-Console.WriteLine("Press Ctrl+C to stop.");
+Console.WriteLine("Press Ctrl+C (or send SIGTERM) to stop.");
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using Verifier.Testing.Json.Models;
 namespace Verifier.Testing.Server;
 
 /// <summary>An error as kube-apiserver reports it: an HTTP code plus a <c>Status</c> body (k8s.io/apimachinery errors.go texts).</summary>
-internal sealed record ApiError(int Code, string Reason, string Message, StatusDetailsDto? Details = null)
+internal sealed record ApiError(int Code, string? Reason, string Message, StatusDetailsDto? Details = null)
 {
     /// <summary>Seconds for the <c>Retry-After</c> header (429/503).</summary>
     public int? RetryAfterSeconds { get; init; }
@@ -79,7 +79,7 @@ internal sealed record ApiError(int Code, string Reason, string Message, StatusD
         504 => new ApiError(504, "Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request") { RetryAfterSeconds = retryAfterSeconds },
         401 => Unauthorized(),
         404 => NotFoundResource(),
-        _ => new ApiError(code, "", $"injected fault (HTTP {code})") { RetryAfterSeconds = retryAfterSeconds },
+        _ => new ApiError(code, null, $"injected fault (HTTP {code})") { RetryAfterSeconds = retryAfterSeconds },
     };
 
     private static string Qualified(string resource, string? group) => string.IsNullOrEmpty(group) ? resource : resource + "." + group;

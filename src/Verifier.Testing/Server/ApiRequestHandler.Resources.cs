@@ -10,9 +10,8 @@ namespace Verifier.Testing.Server;
 /// <summary>Namespaces, service accounts, pods and nodes: enough create/get/list/delete for kubectl and tests.</summary>
 internal sealed partial class ApiRequestHandler
 {
-    private async Task HandleResourceAsync(HttpContext context, RequestInfo info, string? faultBody)
+    private async Task HandleResourceAsync(HttpContext context, RequestInfo info)
     {
-        _ = faultBody;
         if (info.ApiGroup == "authentication.k8s.io" && info.ApiVersion == "v1" && info.Resource == "tokenreviews" && info.Namespace.Length == 0 && info.Name.Length == 0)
         {
             if (info.Verb != "create")
@@ -167,6 +166,10 @@ internal sealed partial class ApiRequestHandler
         var ns = info.Namespace.Length > 0 ? info.Namespace : null;
         switch (info.Verb)
         {
+            case "list" when PodTable.Requested(context.Request.Headers.Accept.ToString()):
+                var table = PodTable.Render(Filter(context, store.List<PodObject>("pods", ns)), store.ResourceVersion, state.Settings.Time.GetUtcNow());
+                await WriteBytesAsync(context, 200, "application/json;as=Table;v=v1;g=meta.k8s.io", Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
+                return;
             case "list":
                 var list = new PodListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
                 list.Items.AddRange(Filter(context, store.List<PodObject>("pods", ns)).Select(p => ToDto(p, false)));

@@ -18,6 +18,7 @@ internal sealed partial class ApiRequestHandler(ServerState state)
     public const int ClientClosedRequest = 499;
 
     private const string JsonContentType = "application/json";
+    private const string CountedKey = "LocalApiServer.Counted";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -28,7 +29,11 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         response.OnStarting(static s =>
         {
             var (counters, e, ctx) = ((ApiCounters, ApiEndpoint, HttpContext))s;
-            counters.Record(e, ctx.Response.StatusCode);
+            if (!ctx.Items.ContainsKey(CountedKey))
+            {
+                counters.Record(e, ctx.Response.StatusCode);
+            }
+
             return Task.CompletedTask;
         }, (state.Counters, endpoint, context));
 
@@ -44,13 +49,16 @@ internal sealed partial class ApiRequestHandler(ServerState state)
                 }
                 catch (OperationCanceledException)
                 {
+                    context.Items[CountedKey] = true;
                     state.Counters.Record(endpoint, ClientClosedRequest);
+                    context.Abort();
                     return;
                 }
             }
 
             if (fault.DropConnection)
             {
+                context.Items[CountedKey] = true;
                 state.Counters.Record(endpoint, ApiCounters.DroppedConnection);
                 context.Abort();
                 return;
@@ -88,7 +96,7 @@ internal sealed partial class ApiRequestHandler(ServerState state)
 
         if (info.IsResourceRequest)
         {
-            await HandleResourceAsync(context, info, fault?.Body).ConfigureAwait(false);
+            await HandleResourceAsync(context, info).ConfigureAwait(false);
         }
         else
         {

@@ -95,6 +95,15 @@ internal sealed class KubernetesApiClient
             KubernetesJsonContext.Default.V1ServiceAccount, KubernetesJsonContext.Default.V1ServiceAccount, cancellationToken);
     }
 
+    /// <summary><c>DELETE</c> a service account (the compare run's clean-up on a real cluster).</summary>
+    public Task<KubernetesApiResult<V1ServiceAccount>> DeleteServiceAccountAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return SendAsync<V1ServiceAccount, V1ServiceAccount>(HttpMethod.Delete, $"/api/v1/namespaces/{Escape(@namespace)}/serviceaccounts/{Escape(name)}", null, null,
+            KubernetesJsonContext.Default.V1ServiceAccount, cancellationToken);
+    }
+
     private static string PodPath(string @namespace, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(@namespace);

@@ -56,4 +56,6 @@ internal static class VerifierEventIds
     public const int AuthenticationFailed = 1600;
     public const int AuthenticationSucceeded = 1601;
     public const int VerifyEndpointRequest = 1602;
+    public const int StartupReady = 1603;
+    public const int StartupReadyTimedOut = 1604;
 }

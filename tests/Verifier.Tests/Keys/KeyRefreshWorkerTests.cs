@@ -18,11 +18,15 @@ public sealed class KeyRefreshWorkerTests : IDisposable
         _harness?.Dispose();
     }
 
+    // Shorter than every delay the worker uses, so a fetch's own timeout timer is never taken for the worker's delay.
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(3);
+
     private async Task<VerifierHarness> StartAsync(Action<KubernetesTokenVerifierOptions>? configure = null)
     {
         _harness = new VerifierHarness(configure: o =>
         {
             o.Keys.RefreshJitter = 0;
+            o.Keys.FetchTimeout = FetchTimeout;
             configure?.Invoke(o);
         });
         _worker = new KeyRefreshWorker(_harness.Store, Microsoft.Extensions.Options.Options.Create(_harness.Options), _harness.Time, NullLogger<KeyRefreshWorker>.Instance);
@@ -30,23 +34,12 @@ public sealed class KeyRefreshWorkerTests : IDisposable
         return _harness;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("The condition was not met within 10 s.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    // The worker is parked in Task.Delay when exactly its delay timer is scheduled and no fetch runs.
+    // The worker is parked in Task.Delay when exactly one timer is scheduled and it is longer than a fetch's timeout:
+    // the shared fetch runs under a timeout timer on the same clock, so "one timer" alone can be that one (a race
+    // that made these tests flaky on a loaded machine).
     private static Task WaitForDelayAsync(VerifierHarness harness, int fetches) =>
-        WaitUntilAsync(() => harness.Memory.FetchCount == fetches && harness.Time.ActiveTimerCount == 1);
+        Eventually.WaitUntil(() => harness.Memory.FetchCount == fetches && harness.Time.ActiveTimerCount == 1
+            && harness.Time.NextTimerDue - harness.Time.GetUtcNow() > FetchTimeout, $"the worker parks after fetch {fetches}");
 
     [Test]
     public async Task Worker_Started_LoadsKeysThenRefreshesEveryInterval()

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Verifier.Testing;
@@ -16,7 +15,7 @@ public sealed class KubectlTests
     public async Task SetUp()
     {
         Assert.That(Kubectl.Executable, Is.Not.Null, "kubectl must be on PATH (.ci/run installs Debian's kubernetes-client)");
-        _server = await LocalApiServer.StartAsync();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
         _kubectl = new Kubectl();
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
         _server.CreateServiceAccount("apps", "web");
@@ -109,6 +108,25 @@ public sealed class KubectlTests
     }
 
     [Test]
+    public async Task CreateToken_LongerThanMaximum_KubectlShowsTheClampWarning()
+    {
+        await _server.DisposeAsync();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, MaxTokenExpiration = TimeSpan.FromHours(2) });
+        _server.WriteKubeconfig(_kubectl.KubeconfigPath);
+        _server.CreateServiceAccount("apps", "web");
+
+        var result = await _kubectl.RunAsync("create", "token", "web", "-n", "apps", "--duration", "10h");
+
+        var payload = Payload(result.Stdout.Trim());
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            Assert.That(result.Stderr.Trim(), Is.EqualTo("Warning: requested expiration of 36000 seconds shortened to 7200 seconds"));
+            Assert.That(payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>(), Is.EqualTo(7200));
+        });
+    }
+
+    [Test]
     public async Task GetRaw_Discovery_PrintsTheServedBytes()
     {
         var result = await _kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
@@ -178,7 +196,8 @@ public sealed class KubectlTests
             Assert.That(items[0]!["metadata"]!["uid"]!.GetValue<string>(), Is.EqualTo(uid));
             Assert.That(items[0]!["spec"]!["serviceAccountName"]!.GetValue<string>(), Is.EqualTo("web"));
             Assert.That(table.ExitCode, Is.Zero, table.Stderr);
-            Assert.That(table.Stdout, Does.StartWith("NAME").And.Contain("web-0").And.Contain("web-1").And.Not.Contain("elsewhere"));
+            Assert.That(table.Stdout.Split('\n')[0], Does.Match("^NAME +READY +STATUS +RESTARTS +AGE$"));
+            Assert.That(table.Stdout, Does.Match("\nweb-0 +1/1 +Running +0 +0s\n").And.Contain("web-1").And.Not.Contain("elsewhere"));
         });
     }
 
@@ -189,7 +208,7 @@ public sealed class KubectlTests
         var token = _server.IssueToken("apps", "web", ["factors"], boundObject: BoundObjectRef.Pod("web-0"));
 
         using var process = _kubectl.Start("delete", "pod", "web-0", "-n", "apps");
-        var marked = await PollAsync(() => _server.GetPodDeletionTimestamp("apps", "web-0") is not null);
+        await Eventually.WaitUntil(() => _server.GetPodDeletionTimestamp("apps", "web-0") is not null, "kubectl issues the DELETE");
         var stillValid = _server.ReviewToken(token, ["factors"]).Authenticated;
         _server.FinalizeDeletions();
         var result = await Kubectl.WaitAsync(process, TimeSpan.FromSeconds(60));
@@ -197,7 +216,6 @@ public sealed class KubectlTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(marked, Is.True, "kubectl never issued the DELETE");
             Assert.That(stillValid, Is.True, "within the grace period the token stays valid");
             Assert.That(result.ExitCode, Is.Zero, result.Stderr);
             Assert.That(result.Stdout.Trim(), Is.EqualTo("pod \"web-0\" deleted"));
@@ -221,26 +239,5 @@ public sealed class KubectlTests
     private static string TokenReviewJson(string token, string audience) =>
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\",\"audiences\":[\"" + audience + "\"]}}";
 
-    private static JsonNode Payload(string token)
-    {
-        var part = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
-        return JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(part)))!;
-    }
-
-    private static async Task<bool> PollAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-
-        return true;
-    }
+    private static JsonNode Payload(string token) => JwtParts.Payload(token);
 }

@@ -19,7 +19,7 @@ public sealed class LocalApiServerSmokeTests
     public async Task SetUp()
     {
         _time = new ManualTimeProvider();
-        var options = new LocalApiServerOptions { TimeProvider = _time };
+        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time };
         _server = await LocalApiServer.StartAsync(options);
     }
 
@@ -45,6 +45,27 @@ public sealed class LocalApiServerSmokeTests
                 "/openid/v1/jwks\",\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
         });
     }
+
+    [Test]
+    public async Task StartAsync_NoOptions_GeneratesItsOwnRsaKeyAndAdminToken()
+    {
+        await using var server = await LocalApiServer.StartAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.SigningKey.Algorithm, Is.EqualTo("RS256"));
+            Assert.That(server.SigningKey.Key.KeySize, Is.EqualTo(2048));
+            Assert.That(server.SigningKey.KeyId, Is.Not.EqualTo(_server.SigningKey.KeyId));
+            Assert.That(server.AdminToken, Is.Not.EqualTo(_server.AdminToken));
+            Assert.That(server.Port, Is.Not.EqualTo(_server.Port));
+        });
+    }
+
+    [Test]
+    public void StartAsync_PortInUse_Throws() =>
+        Assert.That(
+            async () => await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, Port = _server.Port }),
+            Throws.InstanceOf<IOException>());
 
     [Test]
     public async Task Jwks_AfterRotation_ListsBothKeysAndRetireRemovesOld()

@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace Verifier.Tests.Client;
+namespace Verifier.Tests;
 
 /// <summary>Awaits a condition that another thread (a file watcher, a renewal) makes true, within a bounded time.</summary>
 public static class Eventually

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Verifier;
+
+namespace Bench.Compare;
+
+/// <summary>Everything the run found, renderable as Markdown (console and <c>--out</c>) and JSON (<c>--json</c>).</summary>
+internal sealed class CompareReport
+{
+    public required string Generated { get; init; }
+
+    public required string Environment { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string Command { get; init; }
+
+    public double ElapsedSeconds { get; set; }
+
+    public required List<AgreementRow> Agreement { get; init; }
+
+    public required Dictionary<string, string> SkippedCategories { get; init; }
+
+    public required List<Measurement> Performance { get; init; }
+
+    public required List<RatioRow> Ratios { get; init; }
+
+    public required Dictionary<string, long> AgreementPassApiRequests { get; init; }
+
+    public required Dictionary<string, List<string>> ShadowReports { get; init; }
+
+    public int UnexplainedDisagreements => Agreement.Sum(static r => r.Cells.Count(static c => c.Status == AgreementStatus.Unexpected));
+
+    public static CompareReport Build(CompareOptions options, ICompareTarget target, Corpus corpus, ReferenceVerdict[] reference, List<ModeResult> results, List<Measurement> floor)
+    {
+        var rows = new List<AgreementRow>();
+        foreach (var category in Enum.GetValues<TokenCategory>())
+        {
+            var indexes = Enumerable.Range(0, corpus.Tokens.Count).Where(i => corpus.Tokens[i].Category == category).ToArray();
+            if (indexes.Length == 0)
+            {
+                continue;
+            }
+
+            var cells = new List<AgreementCell>();
+            foreach (var result in results)
+            {
+                var agreed = indexes.Count(i => result.Verdicts[i].Accepted == reference[i].Authenticated);
+                var disagreed = indexes.Length - agreed;
+                var expected = Expectations.ExpectedDisagreement(result.Mode.Name, category);
+                var status = disagreed == 0
+                    ? (expected is null ? AgreementStatus.Agree : AgreementStatus.Unexpected)
+                    : (expected is not null && disagreed == indexes.Length ? AgreementStatus.Expected : AgreementStatus.Unexpected);
+                var reasons = indexes.Where(i => !result.Verdicts[i].Accepted).GroupBy(i => result.Verdicts[i].Reason)
+                    .OrderByDescending(static g => g.Count()).Select(static g => $"{g.Key} {g.Count()}");
+                cells.Add(new AgreementCell(result.Mode.Name, agreed, disagreed, status, expected, string.Join(", ", reasons)));
+            }
+
+            var referenceErrors = indexes.Select(i => reference[i].Error).Where(static e => e is not null).GroupBy(static e => e!)
+                .OrderByDescending(static g => g.Count()).Select(static g => g.Key).FirstOrDefault();
+            rows.Add(new AgreementRow(category.ToString(), indexes.Length, indexes.Count(i => reference[i].Authenticated), referenceErrors, cells));
+        }
+
+        var performance = results.SelectMany(static r => r.Measurements).Concat(floor).ToList();
+        return new CompareReport
+        {
+            Generated = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            Environment = $"{System.Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}",
+            Target = target.Description,
+            Command = "dotnet run -c Release --project src/Bench" + (System.Environment.GetCommandLineArgs().Length > 1 ? " -- " + string.Join(' ', System.Environment.GetCommandLineArgs()[1..]) : ""),
+            Agreement = rows,
+            SkippedCategories = corpus.Skipped.ToDictionary(static p => p.Key.ToString(), static p => p.Value),
+            Performance = performance,
+            Ratios = BuildRatios(options, performance),
+            AgreementPassApiRequests = results.ToDictionary(static r => r.Mode.Name, static r => r.AgreementPassApiRequests),
+            ShadowReports = results.Where(static r => r.ShadowReport.Count > 0).ToDictionary(static r => r.Mode.Name, static r => r.ShadowReport),
+        };
+    }
+
+    private static List<RatioRow> BuildRatios(CompareOptions options, List<Measurement> performance)
+    {
+        var ratios = new List<RatioRow>();
+        foreach (var callers in new[] { 1, options.Concurrency })
+        {
+            double? Rate(string name) => performance.FirstOrDefault(m => m.Name == name && m.Callers == callers)?.OperationsPerSecond;
+            void Ratio(string what, string numerator, string denominator, double target)
+            {
+                if (Rate(numerator) is { } n && Rate(denominator) is { } d && d > 0)
+                {
+                    ratios.Add(new RatioRow($"{what} ({callers} caller{(callers == 1 ? "" : "s")})", Math.Round(n / d, 1), $">= {target}x", n / d >= target));
+                }
+            }
+
+            Ratio("local cached / tokenreview uncached", "local", "tokenreview-uncached", 50);
+            Ratio("hybrid / tokenreview uncached", "hybrid", "tokenreview-uncached", 50);
+            Ratio("local uncached / tokenreview uncached", "local-uncached", "tokenreview-uncached", 3);
+            Ratio("local cached / local uncached", "local", "local-uncached", 15);
+        }
+
+        var hybrid = performance.FirstOrDefault(static m => m.Name == "hybrid" && m.Callers == 1);
+        var review = performance.FirstOrDefault(static m => m.Name == "tokenreview-uncached" && m.Callers == 1);
+        if (hybrid is not null && review is not null && review.ApiRequestsPerThousand > 0)
+        {
+            var fewer = 100.0 * (1 - (hybrid.ApiRequestsPerThousand / review.ApiRequestsPerThousand));
+            ratios.Add(new RatioRow("hybrid: fewer API-server requests than TokenReview mode (%)", Math.Round(fewer, 2), ">= 99 %", fewer >= 99));
+        }
+
+        return ratios;
+    }
+
+    public string ToMarkdown()
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine("# Compare: local verification vs TokenReview").AppendLine();
+        sb.AppendLine(inv, $"- Generated: {Generated}; {ElapsedSeconds.ToString("0.#", inv)} s").AppendLine(inv, $"- Environment: {Environment}")
+          .AppendLine(inv, $"- Target: {Target}").AppendLine(inv, $"- Command: `{Command}`").AppendLine();
+
+        sb.AppendLine("## Verdict agreement with TokenReview (the reference)").AppendLine();
+        var modes = Agreement.Count == 0 ? [] : Agreement[0].Cells.Select(static c => c.Mode).ToList();
+        sb.Append("| category | tokens | TokenReview accepts |");
+        foreach (var mode in modes)
+        {
+            sb.Append(inv, $" {mode} |");
+        }
+
+        sb.AppendLine().Append("|---|---:|---:|").AppendLine(string.Concat(modes.Select(static _ => "---|")));
+        foreach (var row in Agreement)
+        {
+            sb.Append(inv, $"| {row.Category} | {row.Tokens} | {row.ReferenceAccepted} |");
+            foreach (var cell in row.Cells)
+            {
+                var mark = cell.Status switch { AgreementStatus.Agree => "agree", AgreementStatus.Expected => "differs (expected)", _ => "**DIFFERS (unexplained)**" };
+                sb.Append(inv, $" {cell.Agreed}/{row.Tokens} {mark} |");
+            }
+
+            sb.AppendLine();
+        }
+
+        sb.AppendLine().AppendLine(UnexplainedDisagreements == 0
+            ? "Every mode agrees with TokenReview on every category where it is meant to; each expected difference is explained below."
+            : $"**{UnexplainedDisagreements} unexplained disagreement(s): a bug in a mode or in the reference.**").AppendLine();
+
+        sb.AppendLine("Why the expected differences happen:").AppendLine();
+        foreach (var explained in Agreement.SelectMany(static r => r.Cells.Where(static c => c.Expected is not null).Select(c => (r.Category, c))).GroupBy(static x => x.c.Expected))
+        {
+            sb.AppendLine(inv, $"- {string.Join(", ", explained.Select(static x => $"{x.c.Mode}/{x.Category}"))}: {explained.Key}");
+        }
+
+        foreach (var (category, why) in SkippedCategories)
+        {
+            sb.AppendLine(inv, $"- {category} not produced: {why}.");
+        }
+
+        sb.AppendLine().AppendLine("Reference errors and mode reasons per category:").AppendLine();
+        foreach (var row in Agreement.Where(static r => r.ReferenceError is not null || r.Cells.Any(static c => c.Reasons.Length > 0)))
+        {
+            var reasons = string.Join("; ", row.Cells.Where(static c => c.Reasons.Length > 0).Select(static c => $"{c.Mode}: {c.Reasons}"));
+            sb.AppendLine(inv, $"- {row.Category}: TokenReview `{row.ReferenceError ?? "authenticated"}`; {reasons}");
+        }
+
+        sb.AppendLine().AppendLine("## Throughput and latency (valid tokens, round-robin over the corpus)").AppendLine();
+        sb.AppendLine("| mode | callers | ops/s | p50 µs | p95 µs | p99 µs | TokenReviews / 1k ops | alloc B/op* | failures |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var m in Performance)
+        {
+            sb.AppendLine(inv, $"| {m.Name} | {m.Callers} | {m.OperationsPerSecond:N0} | {m.P50Microseconds:0.0} | {m.P95Microseconds:0.0} | {m.P99Microseconds:0.0} | {m.ApiRequestsPerThousand:0.##} | {m.AllocatedBytesPerOperation:N0} | {m.Failures} |");
+        }
+
+        sb.AppendLine().AppendLine("\\* process-wide allocations per operation: for modes that call the embedded API server they include the server's own share. " +
+            "ops/s is the median of the rounds; `https-noop-floor` is a kept-alive HTTPS GET of `/version` to the same API server, the floor under any TokenReview call.").AppendLine();
+
+        sb.AppendLine("TokenReviews sent while verifying each corpus token once: " +
+            string.Join(", ", AgreementPassApiRequests.Select(static p => $"{p.Key} {p.Value}"))).AppendLine();
+
+        sb.AppendLine("## Ratios").AppendLine().AppendLine("| ratio | measured | target | met |").AppendLine("|---|---:|---|---|");
+        foreach (var r in Ratios)
+        {
+            sb.AppendLine(inv, $"| {r.Name} | {r.Value.ToString("0.##", inv)} | {r.Target} | {(r.Met ? "yes" : "**no**")} |");
+        }
+
+        foreach (var (mode, lines) in ShadowReports)
+        {
+            sb.AppendLine().AppendLine(inv, $"## {mode}: its own comparison report").AppendLine();
+            foreach (var line in lines)
+            {
+                sb.AppendLine(inv, $"- {line}");
+            }
+        }
+
+        return sb.ToString();
+    }
+}
+
+internal enum AgreementStatus
+{
+    Agree,
+    Expected,
+    Unexpected,
+}
+
+internal sealed record AgreementCell(string Mode, int Agreed, int Disagreed, AgreementStatus Status, string? Expected, string Reasons);
+
+internal sealed record AgreementRow(string Category, int Tokens, int ReferenceAccepted, string? ReferenceError, List<AgreementCell> Cells);
+
+internal sealed record RatioRow(string Name, double Value, string Target, bool Met);

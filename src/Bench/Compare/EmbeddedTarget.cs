@@ -1,0 +1,194 @@
+using Microsoft.Extensions.DependencyInjection;
+using Verifier;
+using Verifier.Cluster;
+using Verifier.Testing;
+using Verifier.Testing.Tokens;
+
+namespace Bench.Compare;
+
+/// <summary>
+/// An in-process <see cref="LocalApiServer"/> on 127.0.0.1 with real HTTPS. Because this run owns the server's
+/// signing keys and clock, it can produce every category: tokens that are not yet valid or carry a foreign issuer
+/// (signed with the cluster key), tokens of a rotated-out key, expired tokens and pods past the deletion grace
+/// (by moving the shared clock forward instead of waiting).
+/// </summary>
+internal sealed class EmbeddedTarget : ICompareTarget
+{
+    private const string ReviewerNamespace = "verifier-system";
+    private const string ReviewerAccount = "token-reviewer";
+    private static readonly string[] Namespaces = ["team-a", "team-b"];
+
+    private readonly ShiftableTimeProvider _time = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("compare-").FullName;
+    private LocalApiServer? _server;
+    private ApiConnection? _admin;
+    private HttpClient? _floor;
+
+    public string Description => _server is null ? "embedded LocalApiServer" : $"embedded LocalApiServer at {_server.BaseAddress} (issuer {_server.Issuer})";
+
+    public TimeProvider Time => _time;
+
+    public long? ServerTokenReviewCount => _server?.Counters.Count(ApiEndpoint.TokenReview);
+
+    private LocalApiServer Server => _server ?? throw new InvalidOperationException("PrepareAsync first.");
+
+    private string ReviewerTokenFile => Path.Combine(_directory, "reviewer-token");
+
+    private string CaFile => Path.Combine(_directory, "ca.crt");
+
+    public void ConfigureVerifierConnection(ApiServerOptions options)
+    {
+        options.Server = Server.BaseAddress;
+        options.CertificateAuthorityFile = CaFile;
+        options.TokenFile = ReviewerTokenFile;
+    }
+
+    public async Task<Corpus> PrepareAsync(CompareOptions options, ProgressLine progress, CancellationToken cancellationToken)
+    {
+        using var retiring = SigningKey.CreateRsa();
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { TimeProvider = _time, SigningKey = retiring }, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(CaFile, _server.CaCertificatePem, cancellationToken).ConfigureAwait(false);
+        var adminTokenFile = Path.Combine(_directory, "admin-token");
+        await File.WriteAllTextAsync(adminTokenFile, _server.AdminToken, cancellationToken).ConfigureAwait(false);
+        _admin = new ApiConnection(o => { o.Server = _server.BaseAddress; o.CertificateAuthorityFile = CaFile; o.TokenFile = adminTokenFile; }, _time);
+        _floor = _admin.CreateHttpClient();
+
+        // The verifier's own identity: a service account bound to system:auth-delegator, as deploy/ does.
+        _server.CreateNamespace(ReviewerNamespace);
+        _server.CreateServiceAccount(ReviewerNamespace, ReviewerAccount);
+        _server.GrantClusterRole(LocalApiServerRoles.AuthDelegator, ReviewerNamespace, ReviewerAccount);
+        await File.WriteAllTextAsync(ReviewerTokenFile, _server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 4 * 3600), cancellationToken).ConfigureAwait(false);
+
+        var layout = CreateObjects(options);
+        var corpus = new Corpus();
+        var api = _admin.Client;
+        var perCategory = options.TokensPerCategory;
+
+        // Signed by the first key, which is then rotated out the way an operator does it: publish the new key,
+        // sign with it, and retire the old one.
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.RotatedOutKey, perCategory, (i, ct) => layout.RequestPodTokenAsync(api, i, 3600, ct), progress, cancellationToken).ConfigureAwait(false);
+        var current = SigningKey.CreateRsa();
+        _server.SetSigningKey(current);
+        _server.RetireKey(retiring.KeyId);
+
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.Valid, options.ValidTokens, (i, ct) => layout.RequestPodTokenAsync(api, i, 3600, ct), progress, cancellationToken).ConfigureAwait(false);
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.Expired, perCategory, (i, ct) => layout.RequestPodTokenAsync(api, i, 600, ct), progress, cancellationToken).ConfigureAwait(false);
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.WrongAudience, perCategory,
+            (i, ct) => CorpusBuilder.RequestTokenAsync(api, layout.NamespaceOf(i), layout.AccountOf(i), layout.PodOf(i), 3600, ct, audience: "not-" + CompareRun.Audience), progress, cancellationToken).ConfigureAwait(false);
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.DeletedPod, perCategory, (i, ct) => layout.RequestDoomedTokenAsync(api, "doomed", i, ct), progress, cancellationToken).ConfigureAwait(false);
+        await CorpusBuilder.MintAsync(corpus, TokenCategory.RecreatedPod, perCategory, (i, ct) => layout.RequestDoomedTokenAsync(api, "phoenix", i, ct), progress, cancellationToken).ConfigureAwait(false);
+
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < perCategory; i++)
+        {
+            var (ns, account, pod) = (layout.NamespaceOf(i), layout.AccountOf(i), layout.PodOf(i));
+            var accountUid = Server.GetServiceAccountUid(ns, account)!;
+            var podUid = Server.GetPodUid(ns, pod)!;
+            var node = layout.NodeOf(i);
+            corpus.Add(TokenCategory.NotYetValid, JwtWriter.Sign(current, CorpusBuilder.PodBoundClaims(
+                Server.Issuer, CompareRun.Audience, now.AddMinutes(30), 3600, ns, account, accountUid, pod, podUid, node, Server.GetNodeUid(node))));
+            corpus.Add(TokenCategory.WrongIssuer, JwtWriter.Sign(current, CorpusBuilder.PodBoundClaims(
+                "https://not-this-cluster.example", CompareRun.Audience, now, 3600, ns, account, accountUid, pod, podUid, node, Server.GetNodeUid(node))));
+            corpus.Add(TokenCategory.LegacySecret, Server.CreateLegacyServiceAccountToken(ns, account, $"{account}-token-{i}"));
+        }
+
+        var valid = corpus.ValidTokens();
+        CorpusBuilder.AddTampered(corpus, valid, perCategory);
+        CorpusBuilder.AddUnknownKid(corpus, valid, perCategory);
+        CorpusBuilder.AddMalformed(corpus);
+
+        // Pods go away: "doomed" ones gracefully (deletionTimestamp = now + 30 s, object kept), "phoenix" ones are
+        // deleted and created again under the same name with a new UID. Then the clock moves 12 minutes: past the
+        // 600 s tokens' exp + 60 s leeway, and past deletionTimestamp + 60 s for the doomed pods.
+        for (var i = 0; i < layout.DoomedPods; i++)
+        {
+            Server.DeletePod(layout.NamespaceOf(i), $"doomed-{i}", TimeSpan.FromSeconds(30));
+            Server.RecreatePod(layout.NamespaceOf(i), $"phoenix-{i}");
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(12));
+        await File.WriteAllTextAsync(ReviewerTokenFile, _server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 4 * 3600), cancellationToken).ConfigureAwait(false);
+        progress.Done($"corpus: {corpus.Tokens.Count} tokens in {Enum.GetValues<TokenCategory>().Length} categories");
+        return corpus;
+    }
+
+    public async Task FloorRequestAsync(CancellationToken cancellationToken)
+    {
+        using var response = await (_floor ?? throw new InvalidOperationException("PrepareAsync first."))
+            .GetAsync(new Uri("/version", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public Task<ReferenceVerdict> ReviewAsync(string token, CancellationToken cancellationToken) =>
+        Reference.ReviewAsync(_admin?.Client ?? throw new InvalidOperationException("PrepareAsync first."), token, cancellationToken);
+
+    private ObjectLayout CreateObjects(CompareOptions options)
+    {
+        var layout = new ObjectLayout(options.ServiceAccounts, options.Pods, Math.Min(options.TokensPerCategory, 20));
+        foreach (var ns in Namespaces)
+        {
+            Server.CreateNamespace(ns);
+        }
+
+        for (var n = 0; n < 3; n++)
+        {
+            Server.CreateNode($"node-{n}");
+        }
+
+        for (var a = 0; a < options.ServiceAccounts; a++)
+        {
+            Server.CreateServiceAccount(layout.NamespaceOfAccount(a), $"sa-{a}");
+        }
+
+        for (var p = 0; p < options.Pods; p++)
+        {
+            Server.CreatePod(layout.NamespaceOf(p), layout.PodOf(p), layout.AccountOf(p), layout.NodeOf(p));
+        }
+
+        for (var d = 0; d < layout.DoomedPods; d++)
+        {
+            Server.CreatePod(layout.NamespaceOf(d), $"doomed-{d}", layout.AccountOf(d), layout.NodeOf(d));
+            Server.CreatePod(layout.NamespaceOf(d), $"phoenix-{d}", layout.AccountOf(d), layout.NodeOf(d));
+        }
+
+        return layout;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _floor?.Dispose();
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Which namespace, service account, pod and node the i-th token uses.</summary>
+    private sealed class ObjectLayout(int accounts, int pods, int doomedPods)
+    {
+        public int DoomedPods => doomedPods;
+
+        public string NamespaceOfAccount(int account) => Namespaces[account % Namespaces.Length];
+
+        public string AccountOf(int i) => $"sa-{i % pods % accounts}";
+
+        public string NamespaceOf(int i) => NamespaceOfAccount(i % pods % accounts);
+
+        public string PodOf(int i) => $"pod-{i % pods}";
+
+        public string NodeOf(int i) => $"node-{i % pods % 3}";
+
+        public Task<string> RequestPodTokenAsync(KubernetesApiClient api, int i, long seconds, CancellationToken ct) =>
+            CorpusBuilder.RequestTokenAsync(api, NamespaceOf(i), AccountOf(i), PodOf(i), seconds, ct);
+
+        public Task<string> RequestDoomedTokenAsync(KubernetesApiClient api, string prefix, int i, CancellationToken ct) =>
+            CorpusBuilder.RequestTokenAsync(api, NamespaceOf(i % doomedPods), AccountOf(i % doomedPods), $"{prefix}-{i % doomedPods}", 3600, ct);
+    }
+}

@@ -1,0 +1,28 @@
+using Verifier;
+
+namespace Bench.Compare;
+
+/// <summary>The API server the run measures against: the embedded LocalApiServer or a real cluster.</summary>
+internal interface ICompareTarget : IAsyncDisposable
+{
+    /// <summary>One line for the report header.</summary>
+    string Description { get; }
+
+    /// <summary>The clock shared by the target and every verifier of the run.</summary>
+    TimeProvider Time { get; }
+
+    /// <summary>Points <paramref name="options"/> at the API server with the verifier's own (reviewer) credential.</summary>
+    void ConfigureVerifierConnection(ApiServerOptions options);
+
+    /// <summary>Creates the service accounts and pods, mints the corpus, then deletes/recreates pods and rotates keys.</summary>
+    Task<Corpus> PrepareAsync(CompareOptions options, ProgressLine progress, CancellationToken cancellationToken);
+
+    /// <summary>TokenReviews the API server itself has answered so far; null when it cannot tell (real cluster).</summary>
+    long? ServerTokenReviewCount { get; }
+
+    /// <summary>A no-op HTTPS round trip to the API server over a kept-alive connection: the floor for TokenReview latency.</summary>
+    Task FloorRequestAsync(CancellationToken cancellationToken);
+
+    /// <summary>TokenReview of <paramref name="token"/> for the run's audience, uncached: the reference verdict.</summary>
+    Task<ReferenceVerdict> ReviewAsync(string token, CancellationToken cancellationToken);
+}

@@ -1,0 +1,168 @@
+using NUnit.Framework;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Verifier;
+using Verifier.AspNetCore.Authentication;
+
+namespace Verifier.Tests.AspNetCore;
+
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class KubernetesAuthorizationTests
+{
+    private const string Scheme = KubernetesServiceAccountDefaults.AuthenticationScheme;
+    private const string ClientToken = "token.client.pod";
+    private const string UnboundClientToken = "token.client.unbound";
+    private const string OtherAccountToken = "token.other.pod";
+    private const string OtherNamespaceToken = "token.elsewhere.pod";
+    private const string ExpiredToken = "token.client.expired";
+
+    private readonly CannedVerifier _verifier = new();
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _verifier
+            .Add(ClientToken, TestIdentities.Success(TestIdentities.PodBound()))
+            .Add(UnboundClientToken, TestIdentities.Success(TestIdentities.Unbound()))
+            .Add(OtherAccountToken, TestIdentities.Success(TestIdentities.PodBound(name: "intruder")))
+            .Add(OtherNamespaceToken, TestIdentities.Success(TestIdentities.PodBound(ns: "elsewhere")))
+            .Add(ExpiredToken, TokenVerificationResult.Failure(VerificationFailureReason.Expired, "service account token has expired"));
+
+        _app = await TestWebApp.StartAsync(
+            builder =>
+            {
+                builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier);
+                builder.Services.AddAuthentication(Scheme)
+                    .AddKubernetesServiceAccount(o => o.Audiences = ["factors"])
+                    .AddScheme<AuthenticationSchemeOptions, StaticBearerHandler>(StaticBearerHandler.SchemeName, _ => { });
+                builder.Services.AddAuthorizationBuilder()
+                    .AddServiceAccountPolicy("client", "token-demo/token-client-test", "system:serviceaccount:ops:runner")
+                    .AddServiceAccountNamespacePolicy("demo-namespace", "token-demo")
+                    .AddBoundPodPolicy("pod")
+                    .AddPolicy("either-scheme", p => p.AddAuthenticationSchemes(Scheme, StaticBearerHandler.SchemeName).RequireAuthenticatedUser())
+                    .AddPolicy("either-scheme-demo-namespace", p => p.AddAuthenticationSchemes(Scheme, StaticBearerHandler.SchemeName).RequireServiceAccountNamespace("token-demo"));
+            },
+            app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/client", [Authorize(Policy = "client")] () => "ok");
+                app.MapGet("/namespace", () => "ok").RequireAuthorization("demo-namespace");
+                app.MapGet("/pod", () => "ok").RequireAuthorization("pod");
+                app.MapGet("/inline", () => "ok").RequireAuthorization(p => p.RequireServiceAccount("token-demo", "token-client-test").RequireBoundPod());
+                app.MapGet("/either", (ClaimsPrincipal user) => user.Identities.First(i => i.IsAuthenticated).AuthenticationType).RequireAuthorization("either-scheme");
+                app.MapGet("/either-demo", () => "ok").RequireAuthorization("either-scheme-demo-namespace");
+            });
+        _client = _app.GetTestClient();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, string[] Challenges)> GetAsync(string path, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await _client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.WwwAuthenticate.Select(h => h.ToString()).ToArray());
+    }
+
+    [TestCase("/client", ClientToken, HttpStatusCode.OK)]
+    [TestCase("/client", UnboundClientToken, HttpStatusCode.OK)]
+    [TestCase("/client", OtherAccountToken, HttpStatusCode.Forbidden)]
+    [TestCase("/client", OtherNamespaceToken, HttpStatusCode.Forbidden)]
+    [TestCase("/client", ExpiredToken, HttpStatusCode.Unauthorized)]
+    [TestCase("/client", null, HttpStatusCode.Unauthorized)]
+    [TestCase("/namespace", ClientToken, HttpStatusCode.OK)]
+    [TestCase("/namespace", OtherAccountToken, HttpStatusCode.OK)]
+    [TestCase("/namespace", OtherNamespaceToken, HttpStatusCode.Forbidden)]
+    [TestCase("/pod", ClientToken, HttpStatusCode.OK)]
+    [TestCase("/pod", UnboundClientToken, HttpStatusCode.Forbidden)]
+    [TestCase("/inline", ClientToken, HttpStatusCode.OK)]
+    [TestCase("/inline", UnboundClientToken, HttpStatusCode.Forbidden)]
+    [TestCase("/inline", OtherAccountToken, HttpStatusCode.Forbidden)]
+    public async Task Policy_Token_GivesStatus(string path, string? token, HttpStatusCode expected)
+    {
+        var (status, _, _) = await GetAsync(path, token is null ? null : "Bearer " + token);
+
+        Assert.That(status, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task TwoBearerSchemes_EachTokenAuthenticatedByItsOwnScheme()
+    {
+        var ours = await GetAsync("/either", "Bearer " + ClientToken);
+        var theirs = await GetAsync("/either", StaticBearerHandler.Prefix + "alice");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ours.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(ours.Body, Is.EqualTo(Scheme));
+            Assert.That(theirs.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(theirs.Body, Is.EqualTo(StaticBearerHandler.SchemeName));
+        }
+    }
+
+    [Test]
+    public async Task TwoBearerSchemes_NoToken_BothChallenge()
+    {
+        var (status, _, challenges) = await GetAsync("/either", null);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(challenges, Is.EquivalentTo(new[] { "Bearer", "Bearer realm=\"static\"" }));
+        }
+    }
+
+    [Test]
+    public async Task ServiceAccountPolicy_LookAlikeClaimsFromOtherScheme_AreForbidden()
+    {
+        var (status, _, _) = await GetAsync("/either-demo", StaticBearerHandler.Prefix + "mallory");
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task ServiceAccountPolicy_SameRequestWithRealServiceAccount_IsAllowed()
+    {
+        var (status, _, _) = await GetAsync("/either-demo", "Bearer " + ClientToken);
+
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [TestCase("token-demo")]
+    [TestCase("token-demo/")]
+    [TestCase("/name")]
+    [TestCase("a/b/c")]
+    [TestCase("system:serviceaccount:ns")]
+    [TestCase("system:serviceaccount:ns:name:extra")]
+    public void RequireAnyServiceAccount_MalformedName_ThrowsWithHowToFix(string value)
+    {
+        Assert.That(() => new AuthorizationPolicyBuilder().RequireAnyServiceAccount(value),
+            Throws.ArgumentException.With.Message.Contains("namespace/name"));
+    }
+
+    [Test]
+    public void RequireAnyServiceAccount_EmptyList_Throws()
+    {
+        Assert.That(() => new AuthorizationPolicyBuilder().RequireAnyServiceAccount([]), Throws.ArgumentException);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Buffers.Text;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using Verifier;
+using Verifier.AspNetCore.Authentication;
+using Verifier.Diagnostics;
+using Verifier.Testing.Tokens;
+
+namespace Verifier.Tests.AspNetCore;
+
+/// <summary>
+/// Metrics and logs of real verifications (Local mode against LocalApiServer, real Kestrel on 127.0.0.1): the
+/// instruments the README lists move as documented, and no log line of any category at any level carries a token,
+/// its signature, its payload segment or its decoded claim set.
+/// </summary>
+[TestFixture(VerificationMode.Local)]
+[TestFixture(VerificationMode.Hybrid)]
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class VerifierTelemetryTests(VerificationMode mode)
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private LocalClusterApp _cluster = null!;
+    private MetricsCollector _metrics = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _cluster = await LocalClusterApp.StartAsync(
+            builder =>
+            {
+                builder.Services.Configure<KubernetesTokenVerifierOptions>(o => o.Mode = mode);
+                builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
+                    .AddKubernetesServiceAccount(o => o.Audiences = [LocalClusterApp.Audience]);
+                builder.Services.AddAuthorization();
+            },
+            app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/protected", () => "ok").RequireAuthorization();
+                app.MapKubernetesTokenVerification("/verify");
+            },
+            kestrel: true,
+            logs: _logs,
+            beforeStart: app => _metrics = new MetricsCollector(VerifierMetrics.MeterName, app.Services.GetRequiredService<IMeterFactory>()));
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _cluster.DisposeAsync();
+        _metrics.Dispose();
+        _logs.Dispose();
+    }
+
+    private async Task<HttpStatusCode> GetProtectedAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/protected");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _cluster.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static string ForeignKeyToken(string token)
+    {
+        using var stranger = SigningKey.CreateRsa();
+        return JwtWriter.Sign(stranger, Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[1])));
+    }
+
+    [Test]
+    public async Task Verifications_RecordCountersAndDurationsByModeResultReason()
+    {
+        var valid = _cluster.IssueToken();
+        var wrongAudience = _cluster.IssueToken(audiences: ["other"]);
+
+        var statuses = new[]
+        {
+            await GetProtectedAsync(valid),
+            await GetProtectedAsync(valid),
+            await GetProtectedAsync(wrongAudience),
+            await GetProtectedAsync(ForeignKeyToken(valid)),
+        };
+
+        var tag = VerifierMetrics.ModeTag(mode);
+        var verifications = _metrics.For("verifier.verifications").ToList();
+        var durations = _metrics.For("verifier.verification.duration").ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }));
+            Assert.That(
+                verifications.Select(m => $"{m.Tag("mode")}/{m.Tag("result")}/{m.Tag("reason")}"),
+                Is.EquivalentTo(new[] { $"{tag}/success/none", $"{tag}/success/none", $"{tag}/failure/wrong_audience", $"{tag}/failure/unknown_key" }));
+            Assert.That(verifications.Select(m => m.Value), Has.All.EqualTo(1));
+            Assert.That(durations, Has.Count.EqualTo(4));
+            Assert.That(durations.Select(m => m.Unit), Has.All.EqualTo("s"));
+            Assert.That(durations.Select(m => m.Value), Has.All.InRange(0, 5));
+            Assert.That(durations.Select(m => m.Tag("result")), Is.EquivalentTo(new[] { "success", "success", "failure", "failure" }));
+            if (mode == VerificationMode.Hybrid)
+            {
+                // One liveness review for the binding; the second request is within the liveness TTL.
+                Assert.That(_metrics.For("verifier.tokenreview.requests").Select(m => $"{m.Tag("result")}/{m.Tag("status_code")}"), Is.EqualTo(new[] { "authenticated/201" }));
+                Assert.That(_metrics.For("verifier.tokenreview.duration").Select(m => m.Unit), Is.EqualTo(new[] { "s" }));
+            }
+        }
+    }
+
+    [Test]
+    public async Task Verifications_RecordResultCacheLookups()
+    {
+        var valid = _cluster.IssueToken();
+
+        await GetProtectedAsync(valid);
+        await GetProtectedAsync(valid);
+
+        Assert.That(
+            _metrics.For("verifier.cache.lookups").Where(m => m.Tag("cache") == "result").Select(m => $"{m.Tag("cache")}/{m.Tag("result")}"),
+            Is.EqualTo(new[] { "result/miss", "result/hit" }));
+    }
+
+    [Test]
+    public async Task KeyRefreshes_RecordStartupAndUnknownKidTriggers()
+    {
+        await GetProtectedAsync(ForeignKeyToken(_cluster.IssueToken()));
+
+        var refreshes = _metrics.For("verifier.keys.refreshes").Select(m => $"{m.Tag("trigger")}/{m.Tag("result")}").ToList();
+        _metrics.RecordObservables();
+        var count = _metrics.For("verifier.keys.count").Last();
+        var age = _metrics.For("verifier.keys.age").Last();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refreshes, Does.Contain("startup/success"));
+            Assert.That(refreshes, Does.Contain("unknown_kid/success"));
+            Assert.That(count.Value, Is.EqualTo(1));
+            Assert.That(age.Unit, Is.EqualTo("s"));
+            Assert.That(age.Value, Is.InRange(0, 60));
+        }
+    }
+
+    [Test]
+    public async Task Logs_AllCategoriesAtTrace_NeverContainTokenSignatureOrPayload()
+    {
+        var valid = _cluster.IssueToken();
+        var tokens = new List<string>
+        {
+            valid,
+            _cluster.IssueToken(audiences: ["other"]),
+            _cluster.IssueToken(LocalClusterApp.OtherAccount, podBound: false),
+            ForeignKeyToken(valid),
+            valid[..^6] + (valid.EndsWith("AAAAAA", StringComparison.Ordinal) ? "BBBBBB" : "AAAAAA"),
+            valid.Split('.')[0] + "." + valid.Split('.')[1] + ".",
+            "garbage." + valid.Split('.')[1] + "." + valid.Split('.')[2],
+        };
+
+        foreach (var token in tokens)
+        {
+            await GetProtectedAsync(token);
+            using var body = new StringContent("{\"token\":\"" + token + "\"}", Encoding.UTF8, "application/json");
+            (await _cluster.Client.PostAsync(new Uri("/verify", UriKind.Relative), body)).Dispose();
+            using var review = new StringContent(
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\"}}", Encoding.UTF8, "application/json");
+            (await _cluster.Client.PostAsync(new Uri("/verify", UriKind.Relative), review)).Dispose();
+        }
+
+        var all = _logs.AllText();
+        var secrets = tokens.SelectMany(t =>
+        {
+            var parts = t.Split('.');
+            var found = new List<string> { t, parts[1] };
+            if (parts.Length == 3 && parts[2].Length > 0)
+            {
+                found.Add(parts[2]);
+            }
+
+            return found;
+        }).Distinct().ToList();
+        var claimSet = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(valid.Split('.')[1]));
+        using (Assert.EnterMultipleScope())
+        {
+            // The run really was logged, at every level the providers offer, including the verifier's own events.
+            Assert.That(_logs.Entries.Count, Is.GreaterThan(50));
+            Assert.That(_logs.Entries.Select(e => e.EventId.Id), Does.Contain(VerifierEventIds.AuthenticationFailed).And.Contain(VerifierEventIds.AuthenticationSucceeded));
+            Assert.That(_logs.Entries.Select(e => e.Category), Has.Some.StartsWith("Microsoft.AspNetCore").And.Some.StartsWith("Verifier"));
+            foreach (var secret in secrets)
+            {
+                Assert.That(all, Does.Not.Contain(secret), "a token part appears in the logs");
+            }
+
+            Assert.That(all, Does.Not.Contain(claimSet), "the decoded claim set appears in the logs");
+            Assert.That(all, Does.Not.Contain(valid.Split('.')[2][..16]), "a signature prefix appears in the logs");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Bench.Compare;
+using NUnit.Framework;
+
+namespace Verifier.Tests.Bench;
+
+/// <summary>
+/// The README's main job in miniature: a real embedded LocalApiServer, a small corpus of every category, every
+/// mode. Bounded (tiny corpus, 50 ms measurements) so it runs in the suite and the compare run never rots.
+/// </summary>
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class CompareRunTests
+{
+    private static readonly CompareOptions Small = new()
+    {
+        ValidTokens = 40,
+        TokensPerCategory = 4,
+        Pods = 4,
+        ServiceAccounts = 2,
+        Concurrency = 2,
+        Duration = TimeSpan.FromMilliseconds(50),
+        Rounds = 1,
+        Progress = false,
+    };
+
+    [Test]
+    public async Task RunAsync_EmbeddedTargetAllModes_EveryDisagreementIsExplained()
+    {
+        await using var target = new EmbeddedTarget();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var report = await CompareRun.RunAsync(Small, target, ModeConfiguration.All, new ProgressLine(false), timeout.Token);
+
+        var categories = report.Agreement.Select(r => r.Category).ToList();
+        var valid = report.Agreement.Single(r => r.Category == nameof(TokenCategory.Valid));
+        var deleted = report.Agreement.Single(r => r.Category == nameof(TokenCategory.DeletedPod));
+        Assert.Multiple(() =>
+        {
+            Assert.That(categories, Is.EquivalentTo(Enum.GetNames<TokenCategory>()), "the embedded target produces every category");
+            Assert.That(report.SkippedCategories, Is.Empty);
+            Assert.That(report.UnexplainedDisagreements, Is.Zero, report.ToMarkdown());
+            Assert.That(valid.ReferenceAccepted, Is.EqualTo(Small.ValidTokens), "TokenReview accepts every valid token");
+            Assert.That(valid.Cells.Select(c => c.Agreed), Is.All.EqualTo(Small.ValidTokens), "every mode accepts every valid token");
+
+            // The point of hybrid: it agrees with TokenReview on deleted pods, where local cannot.
+            Assert.That(deleted.ReferenceAccepted, Is.Zero);
+            Assert.That(deleted.Cells.Single(c => c.Mode == "hybrid").Status, Is.EqualTo(AgreementStatus.Agree));
+            Assert.That(deleted.Cells.Single(c => c.Mode == "local").Status, Is.EqualTo(AgreementStatus.Expected));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_EmbeddedTarget_ReportsLoadAndApiRequestsPerMode()
+    {
+        await using var target = new EmbeddedTarget();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var modes = ModeConfiguration.All.Where(m => m.Name is "local" or "tokenreview-uncached" or "hybrid").ToList();
+
+        var report = await CompareRun.RunAsync(Small, target, modes, new ProgressLine(false), timeout.Token);
+
+        var json = JsonSerializer.Serialize(report, CompareJsonContext.Default.CompareReport);
+        using var parsed = JsonDocument.Parse(json);
+        Assert.Multiple(() =>
+        {
+            // Every mode and the floor, at 1 and N callers.
+            Assert.That(report.Performance.Select(m => (m.Name, m.Callers)), Is.EquivalentTo(new[]
+            {
+                ("local", 1), ("local", 2), ("tokenreview-uncached", 1), ("tokenreview-uncached", 2), ("hybrid", 1), ("hybrid", 2),
+                ("https-noop-floor", 1), ("https-noop-floor", 2),
+            }));
+            Assert.That(report.Performance.Where(m => m.Name != "https-noop-floor").Select(m => m.Failures), Is.All.Zero, "valid tokens only under load");
+            Assert.That(report.Performance.Select(m => m.Operations), Is.All.GreaterThan(0));
+
+            // Local never calls the API server; uncached TokenReview calls it once per verification; hybrid once
+            // per binding per liveness TTL (4 pods here), however many tokens and requests.
+            Assert.That(report.AgreementPassApiRequests["local"], Is.Zero);
+            Assert.That(report.AgreementPassApiRequests["tokenreview-uncached"], Is.EqualTo(report.Agreement.Sum(r => r.Tokens) - 1),
+                "every token is reviewed except the oversized one, refused before any call");
+            Assert.That(report.Performance.Single(m => m.Name == "tokenreview-uncached" && m.Callers == 1).ApiRequestsPerThousand, Is.EqualTo(1000));
+            Assert.That(report.Performance.Single(m => m.Name == "local" && m.Callers == 1).ApiRequests, Is.Zero);
+            Assert.That(parsed.RootElement.GetProperty("agreement").GetArrayLength(), Is.EqualTo(report.Agreement.Count));
+            Assert.That(report.ToMarkdown(), Does.Contain("| hybrid | 1 |").And.Contain("## Ratios"));
+        });
+    }
+
+    [TestCase("--pods", "0")]
+    [TestCase("--duration", "-1")]
+    [TestCase("--modes", "local,bogus")]
+    [TestCase("--frobnicate")]
+    public void Parse_BadArguments_ThrowsNamingTheOption(params string[] args) =>
+        Assert.That(() => CompareOptions.Parse(args), Throws.ArgumentException.With.Message.Contains(args[0]));
+
+    [Test]
+    public void Parse_ClusterOptions_SelectsRealClusterWithWrites()
+    {
+        var options = CompareOptions.Parse(["--kubeconfig", "/tmp/kc", "--context", "kind", "--allow-writes", "--namespace", "bench", "--modes", "local,hybrid"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.UsesRealCluster, Is.True);
+            Assert.That(options.AllowWrites, Is.True);
+            Assert.That(options.Namespace, Is.EqualTo("bench"));
+            Assert.That(options.Modes, Is.EqualTo(new[] { "local", "hybrid" }));
+        });
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using NUnit.Framework;
+
+namespace Verifier.Tests.Testing;
+
+/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
+[Platform(Exclude = "Win", Reason = "Ctrl+C is delivered as SIGINT with kill(1)")]
+public sealed class StandaloneTests
+{
+    [TestCase("-INT")]
+    [TestCase("-TERM")]
+    public async Task Main_WithKubeconfig_ServesKubectlAndStopsOnSignal(string signal)
+    {
+        using var kubectl = new Kubectl();
+        var dll = Path.Combine(AppContext.BaseDirectory, "Verifier.Testing.dll");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in (string[])[dll, "--port", "0", "--kubeconfig", kubectl.KubeconfigPath])
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var server = Process.Start(info)!;
+        var output = new StringBuilder();
+        try
+        {
+            using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                while (await server.StandardOutput.ReadLineAsync(startup.Token) is { } line)
+                {
+                    output.AppendLine(line);
+                    if (line.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var version = await kubectl.RunAsync("get", "--raw", "/version");
+            var discovery = await kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
+
+            using (var kill = Process.Start("kill", [signal, server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            var rest = server.StandardOutput.ReadToEndAsync();
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await server.WaitForExitAsync(exit.Token);
+            output.Append(await rest);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(output.ToString(), Does.Contain("LocalApiServer listening on https://127.0.0.1:")
+                    .And.Contain("issuer:        https://kubernetes.default.svc.cluster.local")
+                    .And.Contain("kubeconfig:    " + kubectl.KubeconfigPath));
+                Assert.That(File.ReadAllText(kubectl.KubeconfigPath), Does.Contain("certificate-authority-data: ").And.Contain("current-context: "));
+                Assert.That(version.ExitCode, Is.Zero, version.Stderr);
+                Assert.That(JsonNode.Parse(version.Stdout)!["major"]!.GetValue<string>(), Is.EqualTo("1"));
+                Assert.That(discovery.ExitCode, Is.Zero, discovery.Stderr);
+                Assert.That(discovery.Stdout, Does.StartWith("{\"issuer\":\"https://kubernetes.default.svc.cluster.local\""));
+                Assert.That(server.ExitCode, Is.Zero);
+                Assert.That(output.ToString(), Does.Contain("Stopping."));
+            });
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
