@@ -175,9 +175,11 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
             return unknown;
         }
 
-        await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var loaded = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         var outcome = VerifyNow(token);
-        if (outcome.UnknownKeyId is { } stillUnknown)
+
+        // Only a fresh key set proves the kid unknown; after a failed fetch the cooldown alone limits retries.
+        if (loaded && outcome.UnknownKeyId is { } stillUnknown)
         {
             _keys.RememberUnknownKeyId(stillUnknown);
         }

@@ -321,6 +321,19 @@ public sealed class LocalTokenVerifierTests : IDisposable
     }
 
     [Test]
+    public async Task VerifyAsync_UnknownKidWhileKeySourceIsDown_IsNotRememberedAsUnknown()
+    {
+        var harness = await StartAsync();
+        harness.Memory.Failure = new KeyFetchException("down");
+
+        var result = await harness.VerifyAsync(TokenValidatorTests.Hostile("unknown-kid"));
+
+        Assert.That(result.Reason, Is.EqualTo(VerificationFailureReason.UnknownKey));
+        Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
+        Assert.That(harness.Memory.FetchCount, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task VerifyAsync_BadSignatureUnderKnownKid_NeverTriggersAFetch()
     {
         var harness = await StartAsync();
