@@ -8,6 +8,8 @@ namespace Verifier;
 /// </summary>
 public sealed class TokenVerificationResult
 {
+    private TokenVerificationResult? _relabelled;
+
     private TokenVerificationResult(ServiceAccountIdentity? identity, VerificationFailureReason reason, string? message, VerificationMode mode)
     {
         Identity = identity;
@@ -54,8 +56,26 @@ public sealed class TokenVerificationResult
     }
 
     /// <summary>The same verdict attributed to another mode (used by hybrid and shadow, which wrap others).</summary>
-    public TokenVerificationResult WithMode(VerificationMode mode) =>
-        mode == Mode ? this : new TokenVerificationResult(Identity, Reason, Message, mode);
+    /// <remarks>
+    /// The copy is remembered on this instance: cached results are shared, so a wrapping mode relabels each cached
+    /// verdict once instead of allocating on every hit. A race may build two equal copies; either is correct.
+    /// </remarks>
+    public TokenVerificationResult WithMode(VerificationMode mode)
+    {
+        if (mode == Mode)
+        {
+            return this;
+        }
+
+        var relabelled = Volatile.Read(ref _relabelled);
+        if (relabelled is null || relabelled.Mode != mode)
+        {
+            relabelled = new TokenVerificationResult(Identity, Reason, Message, mode);
+            Volatile.Write(ref _relabelled, relabelled);
+        }
+
+        return relabelled;
+    }
 
     public override string ToString() => Succeeded
         ? $"Succeeded({Identity.Username}, {Mode})"
