@@ -123,19 +123,7 @@ internal sealed class ApiServerHarness : IAsyncDisposable
     public Task WaitUntilReadyAsync() => Verifier.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>Waits (bounded, real time) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting until " + what);
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.WaitUntil(condition, what);
 
     /// <summary>A TCP port that was free a moment ago (for servers whose issuer must name their own port).</summary>
     public static int FreePort()

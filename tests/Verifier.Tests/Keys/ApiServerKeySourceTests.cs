@@ -269,12 +269,12 @@ public sealed class ApiServerKeySourceTests
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain("timed out"));
     }
 
-    [Test]
-    public async Task StartAsync_PublicIssuerSource_FetchesWithoutCredentials()
+    /// <summary>A verifier on the PublicIssuer source (no credentials) against a server whose issuer is its own URL.</summary>
+    private static async Task<(ApiServerHarness Harness, string Issuer)> StartPublicIssuerAsync(bool anonymousDiscovery)
     {
         var port = ApiServerHarness.FreePort();
         var issuer = $"https://127.0.0.1:{port}";
-        await using var harness = await ApiServerHarness.StartAsync(
+        var harness = await ApiServerHarness.StartAsync(
             o =>
             {
                 o.Keys.Source = KeySourceKind.PublicIssuer;
@@ -285,10 +285,21 @@ public sealed class ApiServerKeySourceTests
                 s.Port = port;
                 s.Issuers.Clear();
                 s.Issuers.Add(issuer);
-                s.IssuerDiscoveryGroups.Add("system:unauthenticated");
+                if (anonymousDiscovery)
+                {
+                    s.IssuerDiscoveryGroups.Add("system:unauthenticated");
+                }
             },
             (services, server) => services.AddHttpClient(PublicIssuerHttpClient.Name)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = ApiServerHarness.TrustOnly(server.CaCertificate) } }));
+        return (harness, issuer);
+    }
+
+    [Test]
+    public async Task StartAsync_PublicIssuerSource_FetchesWithoutCredentials()
+    {
+        var (harness, issuer) = await StartPublicIssuerAsync(anonymousDiscovery: true);
+        await using var disposeHarness = harness;
         await harness.WaitUntilReadyAsync();
 
         var result = await harness.VerifyAsync(harness.IssueToken());
@@ -300,22 +311,8 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_PublicIssuerNotOpenToAnonymous_Fails403()
     {
-        var port = ApiServerHarness.FreePort();
-        var issuer = $"https://127.0.0.1:{port}";
-        await using var harness = await ApiServerHarness.StartAsync(
-            o =>
-            {
-                o.Keys.Source = KeySourceKind.PublicIssuer;
-                o.Keys.IssuerUrl = new Uri(issuer);
-            },
-            s =>
-            {
-                s.Port = port;
-                s.Issuers.Clear();
-                s.Issuers.Add(issuer);
-            },
-            (services, server) => services.AddHttpClient(PublicIssuerHttpClient.Name)
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = ApiServerHarness.TrustOnly(server.CaCertificate) } }));
+        var (harness, _) = await StartPublicIssuerAsync(anonymousDiscovery: false);
+        await using var disposeHarness = harness;
         await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
 
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain(((int)HttpStatusCode.Forbidden).ToString(System.Globalization.CultureInfo.InvariantCulture)));
