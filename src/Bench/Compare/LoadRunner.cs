@@ -46,21 +46,23 @@ internal static class LoadRunner
                 var mine = samples[caller];
                 var n = 0;
                 var index = caller;
+                // The deadline is checked after each operation, so every caller contributes at least one sample even
+                // when the thread pool starts it late (a short window on a loaded machine once yielded zero operations).
                 while (n < mine.Length && !ct.IsCancellationRequested)
                 {
                     var before = Stopwatch.GetTimestamp();
-                    if (before >= stopAt)
-                    {
-                        break;
-                    }
-
                     if (!await operation(index).ConfigureAwait(false))
                     {
                         Interlocked.Increment(ref failures);
                     }
 
-                    mine[n++] = Stopwatch.GetTimestamp() - before;
+                    var after = Stopwatch.GetTimestamp();
+                    mine[n++] = after - before;
                     index += callers;
+                    if (after >= stopAt)
+                    {
+                        break;
+                    }
                 }
 
                 counts[caller] = n;
