@@ -15,13 +15,16 @@ public sealed class StandaloneTests
     {
         using var kubectl = new Kubectl();
         var dll = Path.Combine(AppContext.BaseDirectory, "Verifier.Testing.dll");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        // Started as a terminal starts it: a runner that itself runs in the background (CI, nohup, `cmd &`) has SIGINT
+        // ignored, children inherit that, and .NET then leaves Ctrl+C ignored too. env(1) puts INT and TERM back.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in (string[])[dll, "--port", "0", "--kubeconfig", kubectl.KubeconfigPath])
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        foreach (var a in (string[])["--default-signal=INT,TERM", dotnet, dll, "--port", "0", "--kubeconfig", kubectl.KubeconfigPath])
         {
             info.ArgumentList.Add(a);
         }
