@@ -44,6 +44,16 @@ internal sealed class ReviewTestContext : IDisposable
         _services.Dispose();
     }
 
+    /// <summary>
+    /// Advances the clock past a retry delay once the reviewer is waiting on it. Advancing earlier is a race: a timer
+    /// created after the advance is due a full delay later and never fires, and the review never ends.
+    /// </summary>
+    public async Task AdvanceRetryDelayAsync(TimeSpan by)
+    {
+        await WaitForAsync(() => Reviewer.RetriesWaiting == 1, "the reviewer to wait for its retry delay");
+        Time.Advance(by);
+    }
+
     /// <summary>Waits (bounded, real time) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
     public static async Task WaitForAsync(Func<bool> condition, string what, int timeoutMs = 5000)
     {

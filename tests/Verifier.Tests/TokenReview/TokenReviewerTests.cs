@@ -154,7 +154,7 @@ public sealed class TokenReviewerTests : IDisposable
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
         Assert.That(Transport.Calls, Is.EqualTo(1));
 
-        _context.Time.Advance(TimeSpan.FromMilliseconds(1999));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(1999));
         Assert.Multiple(() =>
         {
             Assert.That(Transport.Calls, Is.EqualTo(1), "no retry before Retry-After");
@@ -173,7 +173,7 @@ public sealed class TokenReviewerTests : IDisposable
         Transport.Enqueue(FakeTokenReviewTransport.TooManyRequests(TimeSpan.FromSeconds(60)));
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
 
-        _context.Time.Advance(TimeSpan.FromSeconds(3));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(3));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the capped retry");
         Assert.That((await review).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
     }
@@ -187,9 +187,9 @@ public sealed class TokenReviewerTests : IDisposable
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
 
         // Equal jitter: retry n waits between half and all of 100 ms · 2^n.
-        _context.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(100));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "first retry");
-        _context.Time.Advance(TimeSpan.FromMilliseconds(200));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(200));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 3, "second retry");
 
         var outcome = await review;
@@ -296,9 +296,9 @@ public sealed class TokenReviewerTests : IDisposable
         Options.BreakerFailureThreshold = 2;
         Transport.Respond = _ => FakeTokenReviewTransport.ServerError(retryAfter: TimeSpan.FromSeconds(1));
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
-        _context.Time.Advance(TimeSpan.FromSeconds(1));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(1));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the retry");
-        _context.Time.Advance(TimeSpan.FromSeconds(1));
+        await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(1));
 
         var outcome = await review;
         Assert.Multiple(() =>
