@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Verifier.Testing.Server;
@@ -45,7 +46,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    /// <summary><c>https://127.0.0.1:{port}</c>.</summary>
+    /// <summary><c>https://127.0.0.1:{port}/</c>, or <c>https://127.0.0.1:{port}{PathBase}/</c> with a <see cref="LocalApiServerOptions.PathBase"/>.</summary>
     public Uri BaseAddress { get; }
 
     public int Port => BaseAddress.Port;
@@ -87,7 +88,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port));
+            var pathBase = options.PathBase ?? "";
+            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port, pathBase));
             var store = new ObjectStore();
             var state = new ServerState(
                 settings,
@@ -115,6 +117,22 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 });
             });
             app = builder.Build();
+            if (pathBase.Length > 0)
+            {
+                // What a path-routing proxy does: strip the prefix, and nothing outside it reaches the API server.
+                app.UsePathBase(pathBase);
+                app.Use((context, next) =>
+                {
+                    if (!context.Request.PathBase.HasValue)
+                    {
+                        context.Response.StatusCode = StatusCodes.Status404NotFound;
+                        return Task.CompletedTask;
+                    }
+
+                    return next(context);
+                });
+            }
+
             app.Run(handler.HandleAsync);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -122,10 +140,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
             var port = new Uri(address).Port;
             if (options.JwksUri is null)
             {
-                keys.SetJwksUri(JwksUriFor(port));
+                keys.SetJwksUri(JwksUriFor(port, pathBase));
             }
 
-            return new LocalApiServer(app, ca, state, ownedKey, adminToken, new Uri($"https://127.0.0.1:{port}"));
+            return new LocalApiServer(app, ca, state, ownedKey, adminToken, new Uri($"https://127.0.0.1:{port}{pathBase}/"));
         }
         catch
         {
@@ -186,7 +204,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
     }
 
-    private static string JwksUriFor(int port) => $"https://127.0.0.1:{port}/openid/v1/jwks";
+    private static string JwksUriFor(int port, string pathBase) => $"https://127.0.0.1:{port}{pathBase}/openid/v1/jwks";
 
     /// <summary>NewOpenIDMetadata's issuer checks: https, no query, no fragment. Otherwise the routes are not installed.</summary>
     private static bool IsValidDiscoveryIssuer(string issuer) =>
@@ -194,6 +212,12 @@ public sealed partial class LocalApiServer : IAsyncDisposable
 
     private static ApiServerSettings Validate(LocalApiServerOptions options)
     {
+        if (options.PathBase is { } pathBase
+            && (!pathBase.StartsWith('/') || pathBase.EndsWith('/') || pathBase.Contains('?', StringComparison.Ordinal) || pathBase.Contains('#', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"PathBase '{pathBase}' must start with '/' and end without one, e.g. /k8s/clusters/local.", nameof(options));
+        }
+
         var issuers = options.Issuers.ToList();
         if (issuers.Count == 0 || issuers.Any(string.IsNullOrEmpty))
         {

@@ -12,6 +12,14 @@ public sealed class LocalApiServerOptions
     public int Port { get; set; }
 
     /// <summary>
+    /// A path the API is served under, as behind an authenticating proxy (Rancher's <c>/k8s/clusters/{id}</c>, a
+    /// kubectl proxy subpath): e.g. <c>/k8s/clusters/local</c>. Requests outside it get 404. Default null: the root,
+    /// as kube-apiserver serves it. The kubeconfig, <see cref="LocalApiServer.BaseAddress"/> and the default
+    /// <c>jwks_uri</c> include it.
+    /// </summary>
+    public string? PathBase { get; set; }
+
+    /// <summary>
     /// <c>--service-account-issuer</c> values: the first signs new tokens, all are accepted. Default
     /// <see cref="DefaultIssuer"/> (call <c>Clear()</c> first to replace it rather than add a second one). An issuer that is not an https URL without query/fragment disables the
     /// discovery and JWKS routes (404), as kube-apiserver does.

@@ -19,6 +19,7 @@ for (var i = 0; i < args.Length; i++)
         case "--max-token-expiration": options.MaxTokenExpiration = TimeSpan.FromSeconds(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "--token-review-cache-ttl": options.TokenReviewCacheTtl = TimeSpan.FromSeconds(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "--anonymous-discovery": options.IssuerDiscoveryGroups.Add("system:unauthenticated"); break;
+        case "--path-base": options.PathBase = Next(); break;
         case "-h" or "--help":
             Console.WriteLine("""
                 LocalApiServer: an emulated kube-apiserver subset (discovery, JWKS, TokenRequest, TokenReview, pods).
@@ -30,6 +31,7 @@ for (var i = 0; i < args.Length; i++)
                   --max-token-expiration SEC   clamp TokenRequest expirations
                   --token-review-cache-ttl SEC success cache like kube-apiserver's (default 0)
                   --anonymous-discovery        let anonymous callers read discovery and JWKS
+                  --path-base PATH             serve under PATH, as behind a proxy (e.g. /k8s/clusters/local)
                 """);
             return 0;
         default:

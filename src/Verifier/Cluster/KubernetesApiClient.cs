@@ -121,7 +121,9 @@ internal sealed class KubernetesApiClient
         where TRequest : class
         where TResponse : class
     {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        // Relative to the server URL, path included: behind a path-routing proxy (Rancher's /k8s/clusters/{id}) the
+        // API lives under it, as kubectl treats a kubeconfig server with a path. The base address ends with '/'.
+        using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
         request.Headers.Accept.Add(JsonMediaType);
         if (body is not null && requestType is not null)
         {

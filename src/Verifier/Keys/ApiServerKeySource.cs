@@ -40,17 +40,18 @@ internal sealed class ApiServerKeySource : IKeySource
 
         // Discovery is needed for the issuer (unless configured) and for jwks_uri (only when following it).
         string? issuer = null;
-        var jwksUri = new Uri(DiscoveryDocument.ApiServerJwksPath, UriKind.Relative);
+        // Under the server URL's path, as kubectl does (a proxy may serve the API under /k8s/clusters/{id}/).
+        var jwksUri = UnderServer(apiServer, DiscoveryDocument.ApiServerJwksPath);
         var jwksClient = client;
         if (_options.Issuers.Count == 0 || _options.Keys.FollowJwksUri)
         {
-            var discoveryUri = new Uri(DiscoveryDocument.Path, UriKind.Relative);
+            var discoveryUri = UnderServer(apiServer, DiscoveryDocument.Path);
             var json = await KeyDocumentClient.GetStringAsync(client, discoveryUri, maxBytes, cancellationToken).ConfigureAwait(false);
-            var discovery = DiscoveryDocument.Parse(json, new Uri(apiServer, discoveryUri).ToString());
+            var discovery = DiscoveryDocument.Parse(json, discoveryUri.ToString());
             issuer = discovery.Issuer;
             if (_options.Keys.FollowJwksUri)
             {
-                jwksUri = discovery.RequireHttpsJwksUri(new Uri(apiServer, discoveryUri).ToString());
+                jwksUri = discovery.RequireHttpsJwksUri(discoveryUri.ToString());
 
                 // Never send the verifier's bearer token to another host than the API server.
                 if (Uri.Compare(jwksUri, apiServer, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
@@ -62,8 +63,13 @@ internal sealed class ApiServerKeySource : IKeySource
 
         var jwks = await KeyDocumentClient.GetStringAsync(jwksClient, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
         var (keys, skipped) = JwksParser.Parse(jwks);
-        var origin = jwksUri.IsAbsoluteUri ? jwksUri.ToString() : new Uri(apiServer, jwksUri).ToString();
-        return new KeyMaterial(issuer, keys, skipped, origin);
+        return new KeyMaterial(issuer, keys, skipped, jwksUri.ToString());
+    }
+
+    private static Uri UnderServer(Uri apiServer, string rootedPath)
+    {
+        var server = apiServer.AbsoluteUri;
+        return new Uri(server.EndsWith('/') ? server + rootedPath.TrimStart('/') : server + rootedPath, UriKind.Absolute);
     }
 
     public IDisposable? Watch(Action onChange) => null;
