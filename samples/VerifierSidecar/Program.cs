@@ -7,7 +7,7 @@
 // /healthz/ready (verifier health) and /healthz/live.
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Verifier;
-using Verifier.AspNetCore.Hosting;
+using Verifier.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 var configuration = builder.Configuration;

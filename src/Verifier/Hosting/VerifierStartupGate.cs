@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Verifier.AspNetCore.Hosting;
+namespace Verifier.Hosting;
 
 /// <summary>
 /// Holds host startup until the verifier is ready (see <see cref="KubernetesTokenVerifierStartupOptions"/>). It waits in

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Verifier.AspNetCore.Hosting;
+using Verifier.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

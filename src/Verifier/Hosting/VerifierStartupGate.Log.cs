@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Verifier.Diagnostics;
 
-namespace Verifier.AspNetCore.Hosting;
+namespace Verifier.Hosting;
 
 internal sealed partial class VerifierStartupGate
 {

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Verifier;
 using Verifier.Testing;
+using Verifier.Tests.AspNetCore;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.Hosting;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class VerifierStartupGateTests
@@ -22,7 +23,7 @@ public sealed class VerifierStartupGateTests
         _host.Dispose();
     }
 
-    private IHost Build(Action<Verifier.AspNetCore.Hosting.KubernetesTokenVerifierStartupOptions> configure)
+    private IHost Build(Action<Verifier.Hosting.KubernetesTokenVerifierStartupOptions> configure)
     {
         _verifier.Status = new VerifierStatus { Mode = VerificationMode.Local, IsReady = false, LastKeyRefreshError = "connection refused" };
         var builder = Host.CreateApplicationBuilder();

@@ -1,4 +1,4 @@
-namespace Verifier.AspNetCore.Hosting;
+namespace Verifier.Hosting;
 
 /// <summary>Whether host startup waits for the verifier's first key set.</summary>
 public sealed class KubernetesTokenVerifierStartupOptions
