@@ -6,6 +6,7 @@ using Verifier.Testing;
 var options = new LocalApiServerOptions();
 string? kubeconfig = null;
 var issuers = new List<string>();
+var serviceAccounts = new List<(string Namespace, string Name)>();
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -20,6 +21,16 @@ for (var i = 0; i < args.Length; i++)
         case "--token-review-cache-ttl": options.TokenReviewCacheTtl = TimeSpan.FromSeconds(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "--anonymous-discovery": options.IssuerDiscoveryGroups.Add("system:unauthenticated"); break;
         case "--path-base": options.PathBase = Next(); break;
+        case "--service-account":
+            var account = Next().Split('/');
+            if (account.Length != 2 || account[0].Length == 0 || account[1].Length == 0)
+            {
+                Console.Error.WriteLine($"--service-account takes NAMESPACE/NAME, not '{string.Join('/', account)}'");
+                return 2;
+            }
+
+            serviceAccounts.Add((account[0], account[1]));
+            break;
         case "-h" or "--help":
             Console.WriteLine("""
                 LocalApiServer: an emulated kube-apiserver subset (discovery, JWKS, TokenRequest, TokenReview, pods).
@@ -32,6 +43,7 @@ for (var i = 0; i < args.Length; i++)
                   --token-review-cache-ttl SEC success cache like kube-apiserver's (default 0)
                   --anonymous-discovery        let anonymous callers read discovery and JWKS
                   --path-base PATH             serve under PATH, as behind a proxy (e.g. /k8s/clusters/local)
+                  --service-account NS/NAME    create it (and its namespace) at start (repeatable)
                 """);
             return 0;
         default:
@@ -69,6 +81,11 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 });
 
 await using var server = await LocalApiServer.StartAsync(options).ConfigureAwait(false);
+foreach (var (ns, name) in serviceAccounts)
+{
+    server.CreateServiceAccount(ns, name);
+}
+
 if (kubeconfig is not null)
 {
     server.WriteKubeconfig(kubeconfig);
@@ -80,6 +97,11 @@ Console.WriteLine($"  api audiences: {string.Join(", ", server.ApiAudiences)}");
 Console.WriteLine($"  discovery:     {server.BaseAddress}.well-known/openid-configuration");
 Console.WriteLine($"  jwks:          {server.BaseAddress}openid/v1/jwks (kid {server.SigningKey.KeyId})");
 Console.WriteLine($"  admin token:   {server.AdminToken}");
+foreach (var (ns, name) in serviceAccounts)
+{
+    Console.WriteLine($"  created:       serviceaccount {ns}/{name}");
+}
+
 Console.WriteLine(kubeconfig is null ? "  kubeconfig:    (none; pass --kubeconfig PATH)" : $"  kubeconfig:    {Path.GetFullPath(kubeconfig)}  (KUBECONFIG={kubeconfig} kubectl get pods)");
 Console.WriteLine("Press Ctrl+C (or send SIGTERM) to stop.");
 try

@@ -5,7 +5,7 @@ using NUnit.Framework;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
+/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH --service-account NS/NAME</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
 [Platform(Exclude = "Win", Reason = "Ctrl+C is delivered as SIGINT with kill(1)")]
 public sealed class StandaloneTests
 {
@@ -24,7 +24,7 @@ public sealed class StandaloneTests
             UseShellExecute = false,
         };
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        foreach (var a in (string[])["--default-signal=INT,TERM", dotnet, dll, "--port", "0", "--kubeconfig", kubectl.KubeconfigPath])
+        foreach (var a in (string[])["--default-signal=INT,TERM", dotnet, dll, "--port", "0", "--kubeconfig", kubectl.KubeconfigPath, "--service-account", "token-demo/token-client-test"])
         {
             info.ArgumentList.Add(a);
         }
@@ -47,6 +47,7 @@ public sealed class StandaloneTests
 
             var version = await kubectl.RunAsync("get", "--raw", "/version");
             var discovery = await kubectl.RunAsync("get", "--raw", "/.well-known/openid-configuration");
+            var seeded = await kubectl.RunAsync("-n", "token-demo", "create", "token", "token-client-test", "--audience", "factors");
 
             using (var kill = Process.Start("kill", [signal, server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
@@ -68,6 +69,8 @@ public sealed class StandaloneTests
                 Assert.That(JsonNode.Parse(version.Stdout)!["major"]!.GetValue<string>(), Is.EqualTo("1"));
                 Assert.That(discovery.ExitCode, Is.Zero, discovery.Stderr);
                 Assert.That(discovery.Stdout, Does.StartWith("{\"issuer\":\"https://kubernetes.default.svc.cluster.local\""));
+                Assert.That(seeded.ExitCode, Is.Zero, "--service-account created token-demo/token-client-test: " + seeded.Stderr);
+                Assert.That(output.ToString(), Does.Contain("created:       serviceaccount token-demo/token-client-test"));
                 Assert.That(server.ExitCode, Is.Zero);
                 Assert.That(output.ToString(), Does.Contain("Stopping."));
             });
