@@ -71,7 +71,9 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_KeyEndpointsDownAtStart_ReadyAfterTheyRecover()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.RetryInterval = TimeSpan.FromSeconds(10), start: false);
+        // Longer than a fetch's timeout (10 s), so the worker's retry delay is told apart from a fetch in flight.
+        var retryInterval = TimeSpan.FromSeconds(30);
+        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.RetryInterval = retryInterval, start: false);
         harness.Server.Faults.SetKeyEndpoints(ApiFault.Unavailable());
         await harness.Host.StartAsync();
         await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
@@ -79,7 +81,7 @@ public sealed class ApiServerKeySourceTests
         var errorWhileDown = harness.Verifier.GetStatus().LastKeyRefreshError;
 
         harness.Server.Faults.ClearAll();
-        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.AdvanceWhenScheduled(harness.Time, retryInterval, "the worker waits to retry");
         await harness.WaitUntilReadyAsync();
 
         Assert.Multiple(async () =>
@@ -99,7 +101,7 @@ public sealed class ApiServerKeySourceTests
         harness.Server.Faults.Set(ApiEndpoint.Jwks, ApiFault.Unavailable());
         var fetches = harness.JwksFetches;
 
-        harness.Time.Advance(TimeSpan.FromHours(1));
+        await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromHours(1), "the worker waits for its periodic refresh");
         await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the periodic refresh failed");
 
         Assert.Multiple(async () =>
