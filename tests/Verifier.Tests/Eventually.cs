@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Verifier.Testing;
 
 namespace Verifier.Tests;
 
@@ -19,5 +20,17 @@ public static class Eventually
 
             await Task.Delay(10);
         }
+    }
+
+    /// <summary>
+    /// Advances <paramref name="time"/> by <paramref name="due"/> once the earliest scheduled timer is due exactly that
+    /// long from now: once the code under test, on another thread, has created the timer the advance is meant to fire.
+    /// Advancing earlier is a race: a timer created after the advance is due a full <paramref name="due"/> later, on a
+    /// clock nobody moves again. Needs the clock not to have moved since the timer was created.
+    /// </summary>
+    public static async Task AdvanceWhenScheduled(ManualTimeProvider time, TimeSpan due, string what)
+    {
+        await WaitUntil(() => time.NextTimerDue == time.GetUtcNow() + due, what);
+        time.Advance(due);
     }
 }

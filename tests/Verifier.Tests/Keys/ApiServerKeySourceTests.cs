@@ -71,7 +71,9 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_KeyEndpointsDownAtStart_ReadyAfterTheyRecover()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.RetryInterval = TimeSpan.FromSeconds(10), start: false);
+        // Longer than a fetch's timeout (10 s), so the worker's retry delay is told apart from a fetch in flight.
+        var retryInterval = TimeSpan.FromSeconds(30);
+        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.RetryInterval = retryInterval, start: false);
         harness.Server.Faults.SetKeyEndpoints(ApiFault.Unavailable());
         await harness.Host.StartAsync();
         await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
@@ -79,7 +81,7 @@ public sealed class ApiServerKeySourceTests
         var errorWhileDown = harness.Verifier.GetStatus().LastKeyRefreshError;
 
         harness.Server.Faults.ClearAll();
-        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.AdvanceWhenScheduled(harness.Time, retryInterval, "the worker waits to retry");
         await harness.WaitUntilReadyAsync();
 
         Assert.Multiple(async () =>
@@ -99,7 +101,7 @@ public sealed class ApiServerKeySourceTests
         harness.Server.Faults.Set(ApiEndpoint.Jwks, ApiFault.Unavailable());
         var fetches = harness.JwksFetches;
 
-        harness.Time.Advance(TimeSpan.FromHours(1));
+        await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromHours(1), "the worker waits for its periodic refresh");
         await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the periodic refresh failed");
 
         Assert.Multiple(async () =>
@@ -258,12 +260,11 @@ public sealed class ApiServerKeySourceTests
         await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.FetchTimeout = TimeSpan.FromSeconds(5));
         await harness.WaitUntilReadyAsync();
         harness.Server.Faults.Set(ApiEndpoint.Jwks, ApiFault.Hang());
-        var timers = harness.Time.ActiveTimerCount;
 
-        // The fetch's own timeout is a timer on the injected clock: once it exists, move the clock past it.
+        // The fetch's own timeout is a timer on the injected clock: once it exists, move the clock past it. By its due
+        // time, not by the timer count: the worker's next delay (1 h) may be created meanwhile and add to the count.
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
-        await ApiServerHarness.WaitUntilAsync(() => harness.Time.ActiveTimerCount > timers, "the fetch started its timeout");
-        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromSeconds(5), "the fetch started its timeout");
 
         Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(20)), Is.False);
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain("timed out"));

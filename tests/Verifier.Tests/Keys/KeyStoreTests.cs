@@ -94,7 +94,7 @@ public sealed class KeyStoreTests : IDisposable
         harness.Memory.Gate = new TaskCompletionSource();
 
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
-        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromSeconds(10), "the fetch started its timeout");
 
         Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
         Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Does.Contain("timed out"));

@@ -163,7 +163,7 @@ public sealed class TokenReviewerTests : IDisposable
 
         _context.Time.Advance(TimeSpan.FromMilliseconds(1));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the retry");
-        Assert.That((await review).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
+        Assert.That((await review.WaitAsync(TimeSpan.FromSeconds(30))).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
     }
 
     [Test]
@@ -175,7 +175,7 @@ public sealed class TokenReviewerTests : IDisposable
 
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(3));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the capped retry");
-        Assert.That((await review).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
+        Assert.That((await review.WaitAsync(TimeSpan.FromSeconds(30))).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
     }
 
     [Test]
@@ -192,7 +192,7 @@ public sealed class TokenReviewerTests : IDisposable
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(200));
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 3, "second retry");
 
-        var outcome = await review;
+        var outcome = await review.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
             Assert.That(outcome.Kind, Is.EqualTo(TokenReviewOutcomeKind.Unavailable));
@@ -232,7 +232,7 @@ public sealed class TokenReviewerTests : IDisposable
         Assert.That(review.IsCompleted, Is.False);
         _context.Time.Advance(TimeSpan.FromMilliseconds(1));
 
-        var outcome = await review;
+        var outcome = await review.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
             Assert.That(outcome.Kind, Is.EqualTo(TokenReviewOutcomeKind.Unavailable));
@@ -300,7 +300,7 @@ public sealed class TokenReviewerTests : IDisposable
         await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the retry");
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(1));
 
-        var outcome = await review;
+        var outcome = await review.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
             Assert.That(outcome.Error, Does.Contain("circuit breaker open"));
