@@ -44,7 +44,10 @@ internal sealed partial class ApiRequestHandler
         context.Response.ContentType = "application/json";
         try
         {
+            // Headers out now, as kube-apiserver flushes them when a watch starts: client-go's Watch() returns only
+            // then, and kubectl (delete's wait, whose watch context never ends) would otherwise block until an event.
             await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
             foreach (var o in initial)
             {
                 await WriteEventAsync(context, "ADDED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
