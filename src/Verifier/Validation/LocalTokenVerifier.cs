@@ -95,7 +95,7 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
         // Before any decoding or hashing (a token is ASCII, so chars = bytes).
         if (token.Length > _maxTokenBytes)
         {
-            return Rejected(ValidationOutcome.Failed(ValidationFailures.TooLarge), default);
+            return Rejected(ValidationOutcome.Failed(ValidationFailures.TooLarge));
         }
 
         var snapshot = _keys.Current;
@@ -117,7 +117,7 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
             var bytes = buffer.AsSpan(0, token.Length);
             if (Ascii.FromUtf16(token, bytes, out _) != System.Buffers.OperationStatus.Done)
             {
-                return Rejected(ValidationOutcome.Failed(ValidationFailures.BadCharacter), default);
+                return Rejected(ValidationOutcome.Failed(ValidationFailures.BadCharacter));
             }
 
             var nowTicks = now.UtcTicks;
@@ -125,8 +125,8 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
             var cache = _cache;
             if (cache is not null)
             {
-                key = cache.ComputeKey(bytes);
-                var hit = cache.TryGet(key, nowTicks, out var cached);
+                key = cache.ComputeEntryKey(bytes);
+                var hit = cache.TryGet(key, bytes, nowTicks, out var cached);
                 _metrics.CacheLookup(CacheTag, hit);
                 if (hit)
                 {
@@ -137,10 +137,10 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
             var outcome = _validator.Validate(bytes, buffer.AsSpan(token.Length), snapshot, now);
             if (cache is not null)
             {
-                Store(cache, key, outcome, nowTicks);
+                Store(cache, key, bytes, outcome, nowTicks);
             }
 
-            return outcome.Result.Succeeded ? Accepted(outcome, key, bytes) : Rejected(outcome, key, bytes);
+            return outcome.Result.Succeeded ? Accepted(outcome, bytes) : Rejected(outcome, bytes);
         }
         finally
         {
@@ -148,7 +148,7 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
         }
     }
 
-    private void Store(VerifiedTokenCache cache, in TokenCacheKey key, in ValidationOutcome outcome, long nowTicks)
+    private void Store(VerifiedTokenCache cache, in TokenCacheKey key, ReadOnlySpan<byte> token, in ValidationOutcome outcome, long nowTicks)
     {
         var result = outcome.Result;
         if (result.Succeeded)
@@ -157,13 +157,13 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
             {
                 // Never past exp + leeway.
                 var until = Math.Min(outcome.ValidUntilUtcTicks, nowTicks + _successTtlTicks);
-                cache.Set(key, result, until, outcome.Key, nowTicks);
+                cache.Set(key, token, result, until, outcome.Key, nowTicks);
             }
         }
         else if (_failureTtlTicks > 0 && !result.IsTransient && result.Reason != VerificationFailureReason.UnknownKey)
         {
             // An unknown kid may become known with the next refresh: never cache it.
-            cache.Set(key, result, nowTicks + _failureTtlTicks, null, nowTicks);
+            cache.Set(key, token, result, nowTicks + _failureTtlTicks, null, nowTicks);
         }
     }
 
@@ -214,30 +214,31 @@ internal sealed partial class LocalTokenVerifier : IServiceAccountTokenVerifier,
         }
     }
 
-    private ValidationOutcome Rejected(in ValidationOutcome outcome, in TokenCacheKey key, ReadOnlySpan<byte> token = default)
+    private ValidationOutcome Rejected(in ValidationOutcome outcome, ReadOnlySpan<byte> token = default)
     {
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            var hash = key == default ? (token.IsEmpty ? "-" : ShortHash(token)) : key.ToShortString();
+            var hash = token.IsEmpty ? "-" : ShortHash(token);
             LogTokenRejected(hash, outcome.Result.Reason, outcome.Result.Message ?? string.Empty, outcome.UnknownKeyId);
         }
 
         return outcome;
     }
 
-    private ValidationOutcome Accepted(in ValidationOutcome outcome, in TokenCacheKey key, ReadOnlySpan<byte> token)
+    private ValidationOutcome Accepted(in ValidationOutcome outcome, ReadOnlySpan<byte> token)
     {
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             var identity = outcome.Result.Identity!;
-            var hash = key == default ? ShortHash(token) : key.ToShortString();
+            var hash = ShortHash(token);
             LogTokenAccepted(hash, identity.Namespace, identity.ServiceAccountName, identity.KeyId, identity.Issuer);
         }
 
         return outcome;
     }
 
-    // Only when logging without a cache: the same keyed hash, so log lines of one token correlate without revealing it.
+    // Only when logging: the keyed hash of the whole token (the TokenReview caches' key), so log lines of one token
+    // correlate across modes without revealing it.
     private string ShortHash(ReadOnlySpan<byte> token)
     {
         var hasher = _cache ?? LazyInitializer.EnsureInitialized(ref _logHasher, () => new VerifiedTokenCache(1, _validator.Audiences, _metrics));

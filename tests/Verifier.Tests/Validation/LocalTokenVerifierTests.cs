@@ -65,6 +65,50 @@ public sealed class LocalTokenVerifierTests : IDisposable
     }
 
     [Test]
+    public async Task VerifyAsync_CachedTokensSignatureOnAnotherPayload_IsVerifiedInFullNotServedFromCache()
+    {
+        var harness = await StartAsync();
+        var token = KubeTokens.Token();
+        var cached = await harness.VerifyAsync(token);
+        var signature = token[(token.LastIndexOf('.') + 1)..];
+        var otherPayload = KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.BoundClaims(ns: "kube-system"));
+
+        // The cache's entry key is the signature's keyed hash: this token shares it and must still not hit.
+        var forged = await harness.VerifyAsync(otherPayload[..(otherPayload.LastIndexOf('.') + 1)] + signature);
+        var again = await harness.VerifyAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cached.Succeeded, Is.True, cached.ToString());
+            Assert.That(forged.Succeeded, Is.False);
+            Assert.That(forged.Reason, Is.EqualTo(VerificationFailureReason.BadSignature));
+            Assert.That(again, Is.SameAs(cached), "the genuine token still hits its entry");
+        });
+    }
+
+    [Test]
+    public async Task VerifyAsync_CopiedSignatureWithFailureTtl_NeverServesTheOtherTokensVerdict()
+    {
+        var harness = await StartAsync(o => o.Cache.FailureTtl = TimeSpan.FromSeconds(30));
+        var token = KubeTokens.Token();
+        var forged = TokenValidatorTests.Hostile("tampered-payload");
+        forged = forged[..(forged.LastIndexOf('.') + 1)] + token[(token.LastIndexOf('.') + 1)..];
+
+        var first = await harness.VerifyAsync(token);
+        var rejected = await harness.VerifyAsync(forged);
+        var genuine = await harness.VerifyAsync(token);
+        var rejectedAgain = await harness.VerifyAsync(forged);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Succeeded, Is.True, first.ToString());
+            Assert.That(rejected.Reason, Is.EqualTo(VerificationFailureReason.BadSignature));
+            Assert.That(genuine.Succeeded, Is.True, "a cached failure under the same entry key is not this token's");
+            Assert.That(rejectedAgain.Succeeded, Is.False, "nor is the success this one's");
+        });
+    }
+
+    [Test]
     public async Task VerifyAsync_CachedSuccess_EndsAtExpiryPlusLeeway()
     {
         var harness = await StartAsync();
