@@ -40,7 +40,9 @@ public sealed class FaultInjectionTests
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300)));
+            // .NET timers run on a millisecond tick and may fire up to a tick early against the Stopwatch (seen:
+            // 299.27 ms); an answer without the fault takes a few milliseconds, so 290 ms still proves the delay.
+            Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)));
         });
     }
 
