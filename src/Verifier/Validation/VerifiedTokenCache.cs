@@ -20,12 +20,12 @@ namespace Verifier.Validation;
 /// 0.7 µs; the signed part is then compared byte for byte (~10 ns). A token with a copied signature and any other
 /// header or payload gets the same entry key, fails the comparison and is verified in full. The price is memory: each
 /// entry keeps its signed part (about 0.9 KB for a Kubernetes token).
-/// </remarks>
-/// <remarks>
+/// <para>
 /// Bounded by <see cref="ResultCacheOptions.MaxEntries"/> with sampled LRU eviction: each entry keeps its last use
 /// (whole seconds, written at most once a second so concurrent hits do not fight over a cache line); when an
 /// insert passes the bound, one thread drops expired entries and then the least recently used ones, judged by a
 /// sample of 256 entries, until 90 % of the bound remains. Amortised O(1) per insert, never blocks readers.
+/// </para>
 /// </remarks>
 internal sealed class VerifiedTokenCache : IDisposable
 {
