@@ -8,14 +8,18 @@ public static class Eventually
 {
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
 
-    public static async Task WaitUntil(Func<bool> condition, string what)
+    /// <param name="condition">Polled every 10 ms.</param>
+    /// <param name="what">Names what was awaited in the failure.</param>
+    /// <param name="limit">Real time allowed; default <see cref="Limit"/>.</param>
+    public static async Task WaitUntil(Func<bool> condition, string what, TimeSpan? limit = null)
     {
-        var deadline = DateTime.UtcNow + Limit;
+        var bound = limit ?? Limit;
+        var deadline = DateTime.UtcNow + bound;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"{what}: not within {Limit}");
+                Assert.Fail($"{what}: not within {bound}");
             }
 
             await Task.Delay(10);

@@ -80,7 +80,7 @@ public sealed class HybridVerifierTests : IDisposable
     {
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = Enumerable.Range(0, 50).Select(i => Verifier.VerifyAsync($"pod-1/token-{i}").AsTask()).ToArray();
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 1, "the binding review");
+        await Eventually.WaitUntil(() => Transport.Calls == 1, "the binding review");
 
         Transport.Gate.SetResult();
         var results = await Task.WhenAll(pending);
@@ -162,7 +162,7 @@ public sealed class HybridVerifierTests : IDisposable
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Transport.Respond = token => token == "pod-1/old" ? FakeTokenReviewTransport.Expired() : FakeTokenReviewTransport.Authenticated();
         var old = Verifier.VerifyAsync("pod-1/old").AsTask();
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 1, "the first review");
+        await Eventually.WaitUntil(() => Transport.Calls == 1, "the first review");
         var joined = Verifier.VerifyAsync("pod-1/fresh").AsTask();
 
         Transport.Gate.SetResult();

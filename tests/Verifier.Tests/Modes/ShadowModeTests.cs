@@ -47,7 +47,7 @@ public sealed class ShadowModeTests : IAsyncDisposable
             await _harness.VerifyAsync(wrongAudience),
             await _harness.VerifyAsync(deletedPod),
         };
-        await ReviewTestContext.WaitForAsync(() => _harness.Shadow.GetReport().Compared == 4, "4 comparisons", 30_000);
+        await Eventually.WaitUntil(() => _harness.Shadow.GetReport().Compared == 4, "4 comparisons", TimeSpan.FromMilliseconds(30_000));
 
         // Rotated key: the API server now signs with a new key and has retired the old one, while our key set (loaded
         // before, not due for a refresh) still holds the old key, so locally the old token still verifies.
@@ -56,7 +56,7 @@ public sealed class ShadowModeTests : IAsyncDisposable
         server.SetSigningKey(newKey);
         server.RetireKey(oldKeyId);
         verdicts.Add(await _harness.VerifyAsync(rotated));
-        await ReviewTestContext.WaitForAsync(() => _harness.Shadow.GetReport().Compared == 5, "5 comparisons", 30_000);
+        await Eventually.WaitUntil(() => _harness.Shadow.GetReport().Compared == 5, "5 comparisons", TimeSpan.FromMilliseconds(30_000));
         var report = _harness.Shadow.GetReport();
 
         Assert.Multiple(() =>
@@ -95,7 +95,7 @@ public sealed class ShadowModeTests : IAsyncDisposable
         _harness.Server.DeletePod("default", "web-0", TimeSpan.Zero);
 
         var result = await _harness.VerifyAsync(token);
-        await ReviewTestContext.WaitForAsync(() => _harness.Shadow.GetReport().Compared == 1, "the comparison", 30_000);
+        await Eventually.WaitUntil(() => _harness.Shadow.GetReport().Compared == 1, "the comparison", TimeSpan.FromMilliseconds(30_000));
         Assert.Multiple(() =>
         {
             Assert.That(result.Reason, Is.EqualTo(VerificationFailureReason.BindingInvalidated));

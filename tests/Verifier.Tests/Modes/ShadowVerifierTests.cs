@@ -112,7 +112,7 @@ public sealed class ShadowVerifierTests : IDisposable
         Assert.That(Recorder.GetReport().Skipped, Is.EqualTo(3));
         _secondary.Gate.SetResult();
         await WaitForComparedAsync(2);
-        await ReviewTestContext.WaitForAsync(() => Verifier.InFlight == 0, "the comparisons to end");
+        await Eventually.WaitUntil(() => Verifier.InFlight == 0, "the comparisons to end");
     }
 
     [Test]
@@ -120,7 +120,7 @@ public sealed class ShadowVerifierTests : IDisposable
     {
         _secondary.Respond = _ => throw new InvalidOperationException("bug");
         var result = await Verifier.VerifyAsync("t");
-        await ReviewTestContext.WaitForAsync(() => Recorder.GetReport().Failed == 1, "the failure to be counted");
+        await Eventually.WaitUntil(() => Recorder.GetReport().Failed == 1, "the failure to be counted");
         Assert.Multiple(() =>
         {
             Assert.That(result.Succeeded, Is.True);
@@ -163,5 +163,5 @@ public sealed class ShadowVerifierTests : IDisposable
         Assert.That(ShadowComparisonRecorder.Classify(primary, secondary), Is.EqualTo(expected));
 
     private Task WaitForComparedAsync(long count) =>
-        ReviewTestContext.WaitForAsync(() => Recorder.GetReport().Compared >= count, $"{count} comparisons");
+        Eventually.WaitUntil(() => Recorder.GetReport().Compared >= count, $"{count} comparisons");
 }

@@ -156,7 +156,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
         Server.Faults.Set(ApiEndpoint.TokenReview, ApiFault.TooManyRequests(TimeSpan.FromSeconds(3)) with { Times = 1 });
 
         var pending = _harness.Verifier.VerifyAsync(token).AsTask();
-        await ReviewTestContext.WaitForAsync(() => _harness.Reviewer.RetriesWaiting == 1, "the retry delay to start", 30_000);
+        await Eventually.WaitUntil(() => _harness.Reviewer.RetriesWaiting == 1, "the retry delay to start", TimeSpan.FromMilliseconds(30_000));
         Assert.That(Server.Counters.Count(ApiEndpoint.TokenReview, 429), Is.EqualTo(1));
 
         _harness.Time.Advance(TimeSpan.FromMilliseconds(2999));

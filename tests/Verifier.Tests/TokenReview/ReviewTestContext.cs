@@ -50,22 +50,7 @@ internal sealed class ReviewTestContext : IDisposable
     /// </summary>
     public async Task AdvanceRetryDelayAsync(TimeSpan by)
     {
-        await WaitForAsync(() => Reviewer.RetriesWaiting == 1, "the reviewer to wait for its retry delay");
+        await Eventually.WaitUntil(() => Reviewer.RetriesWaiting == 1, "the reviewer to wait for its retry delay");
         Time.Advance(by);
-    }
-
-    /// <summary>Waits (bounded, real time) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
-    public static async Task WaitForAsync(Func<bool> condition, string what, int timeoutMs = 5000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                Assert.Fail("Timed out waiting for: " + what);
-            }
-
-            await Task.Delay(5);
-        }
     }
 }

@@ -101,7 +101,7 @@ public sealed class TokenReviewerTests : IDisposable
     {
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reviews = Enumerable.Range(0, 20).Select(_ => _context.Reviewer.ReviewAsync("token-a").AsTask()).ToArray();
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 1, "the first request");
+        await Eventually.WaitUntil(() => Transport.Calls == 1, "the first request");
 
         Transport.Gate.SetResult();
         var outcomes = await Task.WhenAll(reviews);
@@ -120,7 +120,7 @@ public sealed class TokenReviewerTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var cancelled = _context.Reviewer.ReviewAsync("token-a", cancel.Token).AsTask();
         var patient = _context.Reviewer.ReviewAsync("token-a").AsTask();
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 1, "the request");
+        await Eventually.WaitUntil(() => Transport.Calls == 1, "the request");
 
         await cancel.CancelAsync();
         Assert.That(async () => await cancelled, Throws.InstanceOf<OperationCanceledException>());
@@ -135,7 +135,7 @@ public sealed class TokenReviewerTests : IDisposable
         Options.MaxConcurrency = 2;
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reviews = Enumerable.Range(0, 6).Select(i => _context.Reviewer.ReviewAsync("token-" + i).AsTask()).ToArray();
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "two requests in flight");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "two requests in flight");
 
         Transport.Gate.SetResult();
         await Task.WhenAll(reviews);
@@ -162,7 +162,7 @@ public sealed class TokenReviewerTests : IDisposable
         });
 
         _context.Time.Advance(TimeSpan.FromMilliseconds(1));
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the retry");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "the retry");
         Assert.That((await review.WaitAsync(TimeSpan.FromSeconds(30))).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
     }
 
@@ -174,7 +174,7 @@ public sealed class TokenReviewerTests : IDisposable
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
 
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(3));
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the capped retry");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "the capped retry");
         Assert.That((await review.WaitAsync(TimeSpan.FromSeconds(30))).Kind, Is.EqualTo(TokenReviewOutcomeKind.Authenticated));
     }
 
@@ -188,9 +188,9 @@ public sealed class TokenReviewerTests : IDisposable
 
         // Equal jitter: retry n waits between half and all of 100 ms · 2^n.
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(100));
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "first retry");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "first retry");
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromMilliseconds(200));
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 3, "second retry");
+        await Eventually.WaitUntil(() => Transport.Calls == 3, "second retry");
 
         var outcome = await review.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
@@ -226,7 +226,7 @@ public sealed class TokenReviewerTests : IDisposable
         Options.Timeout = TimeSpan.FromSeconds(5);
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 1, "the request");
+        await Eventually.WaitUntil(() => Transport.Calls == 1, "the request");
 
         _context.Time.Advance(TimeSpan.FromMilliseconds(4999));
         Assert.That(review.IsCompleted, Is.False);
@@ -297,7 +297,7 @@ public sealed class TokenReviewerTests : IDisposable
         Transport.Respond = _ => FakeTokenReviewTransport.ServerError(retryAfter: TimeSpan.FromSeconds(1));
         var review = _context.Reviewer.ReviewUncachedAsync("token-a");
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(1));
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the retry");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "the retry");
         await _context.AdvanceRetryDelayAsync(TimeSpan.FromSeconds(1));
 
         var outcome = await review.WaitAsync(TimeSpan.FromSeconds(30));
@@ -320,7 +320,7 @@ public sealed class TokenReviewerTests : IDisposable
         Transport.Respond = _ => FakeTokenReviewTransport.Authenticated();
         Transport.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var trial = _context.Reviewer.ReviewUncachedAsync("token-b");
-        await ReviewTestContext.WaitForAsync(() => Transport.Calls == 2, "the trial");
+        await Eventually.WaitUntil(() => Transport.Calls == 2, "the trial");
         var second = await _context.Reviewer.ReviewUncachedAsync("token-c");
 
         Transport.Gate.SetResult();
