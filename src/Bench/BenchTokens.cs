@@ -31,7 +31,7 @@ internal static class BenchTokens
     }
 
     /// <summary>A Local-mode verifier whose key set holds <paramref name="keys"/> (loaded before returning).</summary>
-    public static LocalTokenVerifier CreateVerifier(bool cache, params SigningKey[] keys)
+    public static IServiceAccountTokenVerifier CreateVerifier(bool cache, params SigningKey[] keys)
     {
         var options = Options.Create(new KubernetesTokenVerifierOptions
         {
@@ -48,7 +48,9 @@ internal static class BenchTokens
             throw new InvalidOperationException("keys did not load");
         }
 
-        return new LocalTokenVerifier(store, options, TimeProvider.System, metrics, NullLogger<LocalTokenVerifier>.Instance);
+        var hasher = new TokenHasher(options);
+        var local = new LocalVerification(store, hasher, options, TimeProvider.System, metrics);
+        return new TokenVerifier(local, VerificationMode.Local, options.Value.Validation, hasher, TimeProvider.System, metrics, NullLogger<TokenVerifier>.Instance);
     }
 
     private sealed class FixedKeySource(SigningKey[] keys) : IKeySource

@@ -7,7 +7,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Verifier;
 using Verifier.Testing.Tokens;
-using Verifier.Validation;
 
 namespace Bench;
 
@@ -31,8 +30,8 @@ public class LocalVerificationBenchmarks
     private byte[] _ecSignature = null!;
     private RSA _rsaPublic = null!;
     private ECDsa _ecPublic = null!;
-    private LocalTokenVerifier _uncached = null!;
-    private LocalTokenVerifier _cached = null!;
+    private IServiceAccountTokenVerifier _uncached = null!;
+    private IServiceAccountTokenVerifier _cached = null!;
     private JsonWebTokenHandler _handler = null!;
     private JwtSecurityTokenHandler _legacyHandler = null!;
     private TokenValidationParameters _parameters = null!;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Verifier.Testing.Tokens;
-using Verifier.Validation;
+using Verifier;
 
 namespace Bench;
 
@@ -20,8 +20,8 @@ public class LocalVerificationScalingBenchmarks
     private const int CachedOperations = 200_000;
 
     private string _token = null!;
-    private LocalTokenVerifier _uncached = null!;
-    private LocalTokenVerifier _cached = null!;
+    private IServiceAccountTokenVerifier _uncached = null!;
+    private IServiceAccountTokenVerifier _cached = null!;
     private RSA _rsaPublic = null!;
     private byte[] _signingInput = null!;
     private byte[] _signature = null!;
@@ -107,7 +107,7 @@ public class LocalVerificationScalingBenchmarks
         }
     }, CachedOperations);
 
-    private void Run(LocalTokenVerifier verifier, int operations) => Run(count =>
+    private void Run(IServiceAccountTokenVerifier verifier, int operations) => Run(count =>
     {
         for (var i = 0; i < count; i++)
         {
@@ -142,7 +142,7 @@ public class LocalVerificationScalingBenchmarks
         }
     }
 
-    private bool Verify(LocalTokenVerifier verifier)
+    private bool Verify(IServiceAccountTokenVerifier verifier)
     {
         var pending = verifier.VerifyAsync(_token);
         return (pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult()).Succeeded;

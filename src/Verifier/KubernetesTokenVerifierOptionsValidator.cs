@@ -15,7 +15,7 @@ internal sealed class KubernetesTokenVerifierOptionsValidator : IValidateOptions
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var mode = VerificationModeResolver.Resolve(options);
+        var mode = VerificationModeSelection.Resolve(options);
 
         if (options.Audiences.Count == 0)
         {
@@ -42,12 +42,12 @@ internal sealed class KubernetesTokenVerifierOptionsValidator : IValidateOptions
             }
         }
 
-        if (VerificationModeResolver.UsesKeys(options))
+        if (VerificationModeSelection.UsesKeys(options))
         {
             ValidateKeys(options, errors);
         }
 
-        if (mode is VerificationMode.TokenReview or VerificationMode.Hybrid && !VerificationModeResolver.HasApiServer(options.ApiServer))
+        if (mode is VerificationMode.TokenReview or VerificationMode.Hybrid && !VerificationModeSelection.HasApiServer(options.ApiServer))
         {
             errors.Add($"{Section}:Mode {mode} needs an API server: set {Section}:ApiServer:Server or {Section}:ApiServer:KubeconfigPath, run in a pod, or set {Section}:Mode to Local.");
         }
@@ -62,7 +62,7 @@ internal sealed class KubernetesTokenVerifierOptionsValidator : IValidateOptions
         var keys = options.Keys;
         switch (keys.Source)
         {
-            case KeySourceKind.ApiServer when !VerificationModeResolver.HasApiServer(options.ApiServer):
+            case KeySourceKind.ApiServer when !VerificationModeSelection.HasApiServer(options.ApiServer):
                 errors.Add($"{Section}:Keys:Source is ApiServer (the default) but no API server is configured: set {Section}:ApiServer:Server or {Section}:ApiServer:KubeconfigPath, run in a pod (KUBERNETES_SERVICE_HOST), or set {Section}:Keys:Source to PublicIssuer (with {Section}:Keys:IssuerUrl) or StaticFile (with {Section}:Keys:StaticFilePath).");
                 break;
             case KeySourceKind.PublicIssuer when keys.IssuerUrl is null:

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 using Verifier;
 using Verifier.Cluster;
 using Verifier.Diagnostics;
+using Verifier.Hybrid;
 using Verifier.Keys;
-using Verifier.Modes;
+using Verifier.Shadow;
+using Verifier.TokenReview;
 using Verifier.Validation;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -79,15 +81,39 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
             client.DefaultRequestHeaders.UserAgent.Add(ClusterHttpClient.UserAgent);
         });
 
+        // The one keyed hash: result cache, TokenReview cache, binding keys and log lines.
+        services.TryAddSingleton<TokenHasher>();
+
         // Keys and local validation. In pure TokenReview mode these are never resolved and the worker exits at once.
         services.TryAddSingleton<IKeySource>(CreateKeySource);
         services.TryAddSingleton<KeyStore>();
-        services.TryAddSingleton<LocalTokenVerifier>();
+        services.TryAddSingleton<LocalVerification>();
         services.AddHostedService<KeyRefreshWorker>();
 
-        // TokenReview, Hybrid and Shadow: the shared reviewer, shadow report and mode factory (Modes feature).
-        services.AddVerifierModes();
-        services.TryAddSingleton<IServiceAccountTokenVerifier>(CreateVerifier);
+        // TokenReview (also Hybrid's and Shadow's): one reviewer, so one cache, breaker and concurrency bound for every
+        // mode. Lazy: nothing touches the API server until a mode that needs it verifies a token.
+        services.TryAddSingleton<ITokenReviewTransport>(static sp => new KubernetesApiTokenReviewTransport(sp.GetRequiredService<KubernetesApiClient>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
+            return new TokenReviewer(
+                sp.GetRequiredService<ITokenReviewTransport>(),
+                options.TokenReview,
+                [.. options.Audiences],
+                sp.GetRequiredService<TokenHasher>(),
+                sp.GetRequiredService<VerifierMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TokenReviewer>>());
+        });
+        services.TryAddSingleton<ShadowComparisonRecorder>();
+        services.TryAddSingleton<IShadowComparisonReporter>(static sp => sp.GetRequiredService<ShadowComparisonRecorder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, TokenReviewOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, HybridOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, ShadowOptionsValidator>());
+
+        // The one verifier: the mode's strategy inside TokenVerifier (VerificationModeSelection).
+        services.TryAddSingleton<TokenVerifier>(VerificationModeSelection.CreateVerifier);
+        services.TryAddSingleton<IServiceAccountTokenVerifier>(static sp => sp.GetRequiredService<TokenVerifier>());
     }
 
     private static IKeySource CreateKeySource(IServiceProvider services)
@@ -100,14 +126,6 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
             KeySourceKind.StaticFile => ActivatorUtilities.CreateInstance<StaticFileKeySource>(services),
             _ => throw new InvalidOperationException($"Unknown key source {options.Value.Keys.Source}."),
         };
-    }
-
-    /// <summary>The one place that picks the verifier for the mode in effect.</summary>
-    private static IServiceAccountTokenVerifier CreateVerifier(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
-        var mode = VerificationModeResolver.Resolve(options);
-        return services.GetRequiredService<VerifierModeFactory>().Create(mode, services.GetRequiredService<LocalTokenVerifier>);
     }
 
     /// <summary>Marks that the one-time registrations ran.</summary>

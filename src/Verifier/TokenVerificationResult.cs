@@ -8,8 +8,6 @@ namespace Verifier;
 /// </summary>
 public sealed class TokenVerificationResult
 {
-    private TokenVerificationResult? _relabelled;
-
     private TokenVerificationResult(ServiceAccountIdentity? identity, VerificationFailureReason reason, string? message, VerificationMode mode)
     {
         Identity = identity;
@@ -27,16 +25,20 @@ public sealed class TokenVerificationResult
     /// <summary>A short human-readable explanation; never contains the token. Null on success.</summary>
     public string? Message { get; }
 
-    /// <summary>The mode that produced this verdict.</summary>
+    /// <summary>
+    /// Which check decided: <see cref="VerificationMode.Local"/> when the offline checks (signature, issuer, audience,
+    /// time, key set) decided, <see cref="VerificationMode.TokenReview"/> when the API server's answer did. In Hybrid
+    /// mode a rejected binding is <see cref="VerificationMode.TokenReview"/>, a bad signature <see cref="VerificationMode.Local"/>,
+    /// and an accepted token <see cref="VerificationMode.Local"/> (its identity is the offline one; the binding's
+    /// liveness was confirmed). The configured mode is <see cref="VerifierStatus.Mode"/>.
+    /// </summary>
     public VerificationMode Mode { get; }
 
     [MemberNotNullWhen(true, nameof(Identity))]
     public bool Succeeded => Identity is not null;
 
     /// <summary>True for failures that say nothing about the token (keys or API server unavailable, misconfiguration): HTTP 503, not 401.</summary>
-    public bool IsTransient => Reason is VerificationFailureReason.KeysUnavailable
-        or VerificationFailureReason.ApiServerUnavailable
-        or VerificationFailureReason.VerifierMisconfigured;
+    public bool IsTransient => Reason.IsTransient();
 
     public static TokenVerificationResult Success(ServiceAccountIdentity identity, VerificationMode mode = VerificationMode.Local)
     {
@@ -53,28 +55,6 @@ public sealed class TokenVerificationResult
         }
 
         return new TokenVerificationResult(null, reason, message, mode);
-    }
-
-    /// <summary>The same verdict attributed to another mode (used by hybrid and shadow, which wrap others).</summary>
-    /// <remarks>
-    /// The copy is remembered on this instance: cached results are shared, so a wrapping mode relabels each cached
-    /// verdict once instead of allocating on every hit. A race may build two equal copies; either is correct.
-    /// </remarks>
-    public TokenVerificationResult WithMode(VerificationMode mode)
-    {
-        if (mode == Mode)
-        {
-            return this;
-        }
-
-        var relabelled = Volatile.Read(ref _relabelled);
-        if (relabelled is null || relabelled.Mode != mode)
-        {
-            relabelled = new TokenVerificationResult(Identity, Reason, Message, mode);
-            Volatile.Write(ref _relabelled, relabelled);
-        }
-
-        return relabelled;
     }
 
     public override string ToString() => Succeeded

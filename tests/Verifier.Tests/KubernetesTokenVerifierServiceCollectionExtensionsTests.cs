@@ -43,7 +43,7 @@ public sealed class KubernetesTokenVerifierServiceCollectionExtensionsTests : ID
         var result = await verifier.VerifyAsync(KubeTokens.Token());
         await host.StopAsync();
 
-        Assert.That(verifier, Is.InstanceOf<LocalTokenVerifier>());
+        Assert.That(((TokenVerifier)verifier).Strategy, Is.InstanceOf<LocalVerification>());
         Assert.That(result.Succeeded, Is.True, result.ToString());
         Assert.That(verifier.GetStatus().Mode, Is.EqualTo(VerificationMode.Local));
     }
@@ -165,7 +165,7 @@ public sealed class KubernetesTokenVerifierServiceCollectionExtensionsTests : ID
         var options = new KubernetesTokenVerifierOptions { ApiServer = { UseInCluster = false } };
         var withServer = new KubernetesTokenVerifierOptions { ApiServer = { Server = new Uri("https://127.0.0.1:6443") } };
 
-        Assert.That(VerificationModeResolver.Resolve(options), Is.EqualTo(VerificationMode.Local));
-        Assert.That(VerificationModeResolver.Resolve(withServer), Is.EqualTo(VerificationMode.Hybrid));
+        Assert.That(VerificationModeSelection.Resolve(options), Is.EqualTo(VerificationMode.Local));
+        Assert.That(VerificationModeSelection.Resolve(withServer), Is.EqualTo(VerificationMode.Hybrid));
     }
 }

@@ -7,39 +7,35 @@ public sealed class TokenVerificationResultTests
     private static readonly ServiceAccountIdentity Identity = new("team-a", "sa-0") { ServiceAccountUid = "uid-1", PodName = "pod-0", PodUid = "pod-uid" };
 
     [Test]
-    public void WithMode_OtherMode_RelabelsOnceAndReusesTheCopy()
+    public void Mode_SetAtCreation_SaysWhichCheckDecided()
     {
         var local = TokenVerificationResult.Success(Identity);
-
-        var first = local.WithMode(VerificationMode.Hybrid);
-        var second = local.WithMode(VerificationMode.Hybrid);
+        var reviewed = TokenVerificationResult.Failure(VerificationFailureReason.BindingInvalidated, "pod deleted", VerificationMode.TokenReview);
 
         Assert.Multiple(() =>
         {
-            Assert.That(first, Is.Not.SameAs(local));
-            Assert.That(first.Mode, Is.EqualTo(VerificationMode.Hybrid));
-            Assert.That(first.Identity, Is.SameAs(Identity));
-            Assert.That(second, Is.SameAs(first), "a cached verdict is relabelled once, not on every hit");
-            Assert.That(local.Mode, Is.EqualTo(VerificationMode.Local), "the shared original is unchanged");
+            Assert.That(local.Mode, Is.EqualTo(VerificationMode.Local), "offline checks are the default decider");
+            Assert.That(reviewed.Mode, Is.EqualTo(VerificationMode.TokenReview));
+            Assert.That(reviewed.ToString(), Does.Contain("TokenReview").And.Contain("BindingInvalidated"));
         });
     }
 
-    [Test]
-    public void WithMode_AlternatingModes_EachCopyCarriesItsMode()
+    [TestCase(VerificationFailureReason.None, false, "none")]
+    [TestCase(VerificationFailureReason.UnknownKey, false, "unknown_key")]
+    [TestCase(VerificationFailureReason.BindingInvalidated, false, "binding_invalidated")]
+    [TestCase(VerificationFailureReason.KeysUnavailable, true, "keys_unavailable")]
+    [TestCase(VerificationFailureReason.ApiServerUnavailable, true, "api_server_unavailable")]
+    [TestCase(VerificationFailureReason.VerifierMisconfigured, true, "verifier_misconfigured")]
+    public void Reason_TransientAndWireName_DefinedOnce(VerificationFailureReason reason, bool transient, string wireName)
     {
-        var local = TokenVerificationResult.Failure(VerificationFailureReason.Expired, "expired");
-
-        var hybrid = local.WithMode(VerificationMode.Hybrid);
-        var shadow = local.WithMode(VerificationMode.Shadow);
-        var hybridAgain = local.WithMode(VerificationMode.Hybrid);
-
         Assert.Multiple(() =>
         {
-            Assert.That(local.WithMode(VerificationMode.Local), Is.SameAs(local));
-            Assert.That(hybrid.Mode, Is.EqualTo(VerificationMode.Hybrid));
-            Assert.That(shadow.Mode, Is.EqualTo(VerificationMode.Shadow));
-            Assert.That(hybridAgain.Mode, Is.EqualTo(VerificationMode.Hybrid));
-            Assert.That((hybridAgain.Reason, hybridAgain.Message), Is.EqualTo((VerificationFailureReason.Expired, "expired")));
+            Assert.That(reason.IsTransient(), Is.EqualTo(transient));
+            Assert.That(reason.ToWireName(), Is.EqualTo(wireName));
+            if (reason != VerificationFailureReason.None)
+            {
+                Assert.That(TokenVerificationResult.Failure(reason, "m").IsTransient, Is.EqualTo(transient), "the result reads the same set");
+            }
         });
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Verifier;
-using Verifier.Modes;
+using Verifier.Shadow;
 
 namespace Bench.Compare;
 

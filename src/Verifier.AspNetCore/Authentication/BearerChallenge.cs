@@ -9,7 +9,7 @@ internal static class BearerChallenge
     public const string InvalidToken = "invalid_token";
 
     /// <summary>The stable reason class of a failure: the snake_case reason, as in metrics (<c>expired</c>, <c>bad_signature</c>).</summary>
-    public static string ReasonClass(VerificationFailureReason reason) => Diagnostics.VerifierMetrics.ReasonTag(reason);
+    public static string ReasonClass(VerificationFailureReason reason) => reason.ToWireName();
 
     /// <summary><c>Bearer</c>, or <c>Bearer error="…", error_description="…"</c> (RFC 6750 §3). Quotes and backslashes are escaped.</summary>
     public static string Format(string? error, string? errorDescription)

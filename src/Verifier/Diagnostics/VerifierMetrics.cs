@@ -23,9 +23,9 @@ internal sealed class VerifierMetrics
     private readonly Counter<long> _shadowComparisons;
     private readonly Counter<long> _clientTokenWarnings;
 
-    private volatile int _keyCount;
-    private long _keysFetchedAtTicks; // UTC ticks, 0 = none
-    private volatile int _breakerState;
+    // Gauges observe their sources (Polly's way: no copy to drift): set once by the key store and the reviewer.
+    private Func<(int Count, DateTimeOffset FetchedAt)?>? _keySet;
+    private Func<int>? _breakerState;
 
     public VerifierMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
@@ -37,11 +37,11 @@ internal sealed class VerifierMetrics
         _cacheLookups = Meter.CreateCounter<long>("verifier.cache.lookups", "{lookup}", "Cache lookups, by cache (result, tokenreview, binding) and result (hit, miss).");
         _cacheEvictions = Meter.CreateCounter<long>("verifier.cache.evictions", "{entry}", "Cache entries removed, by cache and cause (capacity, expired, key_removed).");
         _keyRefreshes = Meter.CreateCounter<long>("verifier.keys.refreshes", "{refresh}", "Key set refreshes, by trigger (startup, periodic, unknown_kid, file_changed) and result (success, failure, invalid, suppressed).");
-        Meter.CreateObservableGauge("verifier.keys.count", () => _keyCount, "{key}", "Keys in the current key set.");
+        Meter.CreateObservableGauge("verifier.keys.count", ObserveKeyCount, "{key}", "Keys in the current key set.");
         Meter.CreateObservableGauge("verifier.keys.age", ObserveKeyAge, "s", "Age of the current key set.");
         _tokenReviewRequests = Meter.CreateCounter<long>("verifier.tokenreview.requests", "{request}", "TokenReview HTTP requests, by result (authenticated, unauthenticated, error) and status code.");
         _tokenReviewDuration = Meter.CreateHistogram<double>("verifier.tokenreview.duration", "s", "TokenReview request latency.");
-        Meter.CreateObservableGauge("verifier.tokenreview.breaker.state", () => _breakerState, "{state}", "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
+        Meter.CreateObservableGauge("verifier.tokenreview.breaker.state", ObserveBreakerState, "{state}", "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
         _shadowComparisons = Meter.CreateCounter<long>("verifier.shadow.comparisons", "{comparison}", "Shadow comparisons, by primary result, secondary result and agreement.");
         _clientTokenWarnings = Meter.CreateCounter<long>("verifier.client.token.warnings", "{warning}", "Client token source warnings, by source and kind (near_expiry, reload_failed, request_failed).");
     }
@@ -53,7 +53,7 @@ internal sealed class VerifierMetrics
         var result = reason == VerificationFailureReason.None ? "success" : "failure";
         if (_verifications.Enabled)
         {
-            var tags = new TagList { { "mode", ModeTag(mode) }, { "result", result }, { "reason", ReasonTag(reason) } };
+            var tags = new TagList { { "mode", ModeTag(mode) }, { "result", result }, { "reason", reason.ToWireName() } };
             _verifications.Add(1, tags);
         }
 
@@ -85,11 +85,11 @@ internal sealed class VerifierMetrics
     public void KeyRefresh(string trigger, string result) =>
         _keyRefreshes.Add(1, new TagList { { "trigger", trigger }, { "result", result } });
 
-    public void KeySetLoaded(int keyCount, DateTimeOffset fetchedAt)
-    {
-        _keyCount = keyCount;
-        Interlocked.Exchange(ref _keysFetchedAtTicks, fetchedAt.UtcTicks);
-    }
+    /// <summary>The key gauges read <paramref name="current"/> (the key store's current key set: its size and fetch time; null before the first) when observed.</summary>
+    public void ObserveKeySet(Func<(int Count, DateTimeOffset FetchedAt)?> current) => _keySet = current;
+
+    /// <summary>The breaker gauge reads <paramref name="state"/> (0 closed, 1 open, 2 half-open) when observed, so half-open is reported as it happens.</summary>
+    public void ObserveBreaker(Func<int> state) => _breakerState = state;
 
     public void TokenReviewRequest(string result, int statusCode, double seconds)
     {
@@ -97,31 +97,25 @@ internal sealed class VerifierMetrics
         _tokenReviewDuration.Record(seconds);
     }
 
-    /// <param name="state">0 closed, 1 open, 2 half-open.</param>
-    public void BreakerState(int state) => _breakerState = state;
-
-    public void ShadowComparison(VerificationFailureReason primary, VerificationFailureReason secondary) =>
+    /// <param name="primary">The primary mode's reason.</param>
+    /// <param name="secondary">The secondary mode's reason.</param>
+    /// <param name="agreement"><c>agree</c>, <c>disagree</c> or <c>inconclusive</c>, as the shadow report classifies the pair.</param>
+    public void ShadowComparison(VerificationFailureReason primary, VerificationFailureReason secondary, string agreement) =>
         _shadowComparisons.Add(1, new TagList
         {
-            { "primary_result", ReasonTag(primary) },
-            { "secondary_result", ReasonTag(secondary) },
-            { "agreement", (primary == VerificationFailureReason.None) == (secondary == VerificationFailureReason.None) ? "agree" : "disagree" },
+            { "primary_result", primary.ToWireName() },
+            { "secondary_result", secondary.ToWireName() },
+            { "agreement", agreement },
         });
 
     public void ClientTokenWarning(string source, string kind) =>
         _clientTokenWarnings.Add(1, new TagList { { "source", source }, { "kind", kind } });
 
-    private double ObserveKeyAge()
-    {
-        var ticks = Interlocked.Read(ref _keysFetchedAtTicks);
-        return ticks == 0 ? 0 : (_time.GetUtcNow().UtcTicks - ticks) / (double)TimeSpan.TicksPerSecond;
-    }
+    private int ObserveKeyCount() => _keySet?.Invoke()?.Count ?? 0;
 
-    // Cached tag strings: Enum.ToString() allocates, and this runs per verification.
-    private static readonly string[] ReasonTags = BuildReasonTags();
+    private double ObserveKeyAge() => _keySet?.Invoke() is { } keys ? (_time.GetUtcNow() - keys.FetchedAt).TotalSeconds : 0;
 
-    internal static string ReasonTag(VerificationFailureReason reason) =>
-        (uint)reason < (uint)ReasonTags.Length ? ReasonTags[(int)reason] : "unknown";
+    private int ObserveBreakerState() => _breakerState?.Invoke() ?? 0;
 
     internal static string ModeTag(VerificationMode mode) => mode switch
     {
@@ -131,32 +125,4 @@ internal sealed class VerifierMetrics
         VerificationMode.Shadow => "shadow",
         _ => "unknown",
     };
-
-    private static string[] BuildReasonTags()
-    {
-        var values = Enum.GetValues<VerificationFailureReason>();
-        var tags = new string[values.Length];
-        foreach (var value in values)
-        {
-            tags[(int)value] = ToSnakeCase(value.ToString());
-        }
-
-        return tags;
-    }
-
-    private static string ToSnakeCase(string name)
-    {
-        var builder = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
-    }
 }

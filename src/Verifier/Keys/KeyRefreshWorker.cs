@@ -23,7 +23,7 @@ internal sealed partial class KeyRefreshWorker : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _options = options.Value.Keys;
-        _keysUsed = VerificationModeResolver.UsesKeys(options.Value);
+        _keysUsed = VerificationModeSelection.UsesKeys(options.Value);
         _time = time;
         _logger = logger;
     }

@@ -5,7 +5,9 @@ namespace Verifier.Keys;
 
 /// <summary>
 /// One immutable key set: the keys in JWKS order, an index by <c>kid</c>, the accepted issuers and when it was
-/// fetched. Replaced as a whole (<see cref="KeyStore"/> swaps the reference atomically); readers never lock.
+/// fetched, and until when it may be used. Replaced as a whole (<see cref="KeyStore"/> swaps the reference
+/// atomically); readers never lock. A cached verdict is only as good as the snapshot it was reached with: the
+/// result cache checks on every hit that the key that verified it is still a member of the current snapshot.
 /// </summary>
 internal sealed class KeySetSnapshot
 {
@@ -14,7 +16,12 @@ internal sealed class KeySetSnapshot
     private readonly HashSet<VerificationKey> _members;
 
     /// <exception cref="ArgumentException">When <paramref name="keys"/> or <paramref name="issuers"/> is empty.</exception>
-    public KeySetSnapshot(IReadOnlyList<VerificationKey> keys, IReadOnlyList<string> issuers, DateTimeOffset fetchedAt, string origin)
+    /// <param name="keys">The keys, in the source's order.</param>
+    /// <param name="issuers">Accepted <c>iss</c> values.</param>
+    /// <param name="fetchedAt">When the source confirmed this set.</param>
+    /// <param name="origin">Where the keys came from, for logs.</param>
+    /// <param name="maxStaleness">How long after <paramref name="fetchedAt"/> the set may be used (<see cref="KeySourceOptions.MaxStaleness"/>); null: no limit.</param>
+    public KeySetSnapshot(IReadOnlyList<VerificationKey> keys, IReadOnlyList<string> issuers, DateTimeOffset fetchedAt, string origin, TimeSpan? maxStaleness = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(issuers);
@@ -38,6 +45,7 @@ internal sealed class KeySetSnapshot
 
         FetchedAt = fetchedAt;
         Origin = origin;
+        UsableUntil = maxStaleness is { } staleness && DateTimeOffset.MaxValue - fetchedAt > staleness ? fetchedAt + staleness : DateTimeOffset.MaxValue;
 
         // kube-apiserver GetPublicKeys(kid): every key with that kid, in JWKS order (duplicates kept).
         var byKeyId = new Dictionary<string, List<VerificationKey>>(StringComparer.Ordinal);
@@ -79,10 +87,16 @@ internal sealed class KeySetSnapshot
     /// <summary>When this set was last confirmed by its source (re-confirming an unchanged set moves it forward).</summary>
     public DateTimeOffset FetchedAt { get; }
 
+    /// <summary>The last instant this set may be used; past it, verification answers <see cref="VerificationFailureReason.KeysUnavailable"/>.</summary>
+    public DateTimeOffset UsableUntil { get; }
+
+    /// <summary>Whether this set may still be used at <paramref name="now"/> (not older than the maximum staleness).</summary>
+    public bool IsUsableAt(DateTimeOffset now) => now <= UsableUntil;
+
     /// <summary>Where the keys came from, for logs: a URL or a file path.</summary>
     public string Origin { get; }
 
-    /// <summary>Keys with exactly this non-empty <c>kid</c>; no fallback to other keys (kube-apiserver §2).</summary>
+    /// <summary>Keys with exactly this non-empty <c>kid</c>; no fallback to other keys (docs/kube-apiserver.md §2).</summary>
     public bool TryGetKeys(ReadOnlySpan<char> keyId, out VerificationKey[] keys) =>
         _byKeyIdSpan.TryGetValue(keyId, out keys!);
 

@@ -5,11 +5,18 @@ using Verifier.Diagnostics;
 namespace Verifier.Keys;
 
 /// <summary>
-/// Owns the current <see cref="KeySetSnapshot"/>: swaps it atomically after a validated fetch (readers never
-/// lock), tracks readiness and staleness, and runs refreshes single-flight with their own timeout. Unknown
-/// <c>kid</c>s trigger at most one refresh per <see cref="KeySourceOptions.UnknownKeyCooldown"/>, and kids still
-/// unknown after one are remembered for a while, so a flood of bogus kids costs O(1) fetches.
+/// Owns the current <see cref="KeySetSnapshot"/> and every rule about refreshing it: swaps it atomically after a
+/// validated fetch (readers never lock), tracks readiness, runs refreshes single-flight with their own timeout, and
+/// decides what a token naming an unknown <c>kid</c> gets (<see cref="ResolveUnknownKeyIdAsync"/>).
 /// </summary>
+/// <remarks>
+/// The unknown-kid rule, in one place. A kid is <em>unknown</em> (a 401) only when a key set fetched after the kid
+/// was first seen does not contain it; until such a fetch has succeeded the answer is transient (503), so a valid
+/// token of a freshly published key is never refused for good because the keys could not be refreshed. Unknown kids
+/// cause at most one refresh per <see cref="KeySourceOptions.UnknownKeyCooldown"/>; within the cooldown the transient
+/// answer costs no fetch. Kids a fetch has shown to be unknown are remembered for
+/// <see cref="KeySourceOptions.UnknownKeyNegativeCacheTtl"/>, so a flood of bogus kids costs O(1) fetches.
+/// </remarks>
 internal sealed partial class KeyStore : IDisposable
 {
     private readonly IKeySource _source;
@@ -27,8 +34,10 @@ internal sealed partial class KeyStore : IDisposable
     private Task<bool>? _inflight;
     private string? _rerunTrigger;
     private DateTimeOffset? _lastUnknownKeyIdRefresh;
+    // Fetches are numbered as they start; a fetch numbered above what a request saw started after the request.
+    private long _fetchesStarted;
+    private long _lastLoadedFetch; // number of the fetch that loaded the current key set; 0 = none
     private string? _lastError;
-    private Action<KeySetSnapshot, KeySetSnapshot?>[] _listeners = [];
     private IDisposable? _watcher;
     private int _isDisposed;
 
@@ -43,6 +52,7 @@ internal sealed partial class KeyStore : IDisposable
         _metrics = metrics;
         _logger = logger;
         _unknownKeyIds = new UnknownKeyIdCache(_options.UnknownKeyNegativeCacheSize, _options.UnknownKeyNegativeCacheTtl);
+        metrics.ObserveKeySet(() => Current is { } current ? (current.Keys.Length, current.FetchedAt) : null);
     }
 
     /// <summary>The current key set; null until the first successful fetch.</summary>
@@ -55,19 +65,6 @@ internal sealed partial class KeyStore : IDisposable
     /// <summary>Completes once the first key set is loaded.</summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> fires first.</exception>
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken = default) => _ready.Task.WaitAsync(cancellationToken);
-
-    /// <summary>Whether <paramref name="snapshot"/> may still be used at <paramref name="now"/> (not older than <see cref="KeySourceOptions.MaxStaleness"/>).</summary>
-    public bool IsUsable(KeySetSnapshot snapshot, DateTimeOffset now) => now - snapshot.FetchedAt <= _options.MaxStaleness;
-
-    /// <summary>Called after every swap with (new, previous); used to drop cached results of keys that left.</summary>
-    public void OnSnapshotSwapped(Action<KeySetSnapshot, KeySetSnapshot?> listener)
-    {
-        ArgumentNullException.ThrowIfNull(listener);
-        lock (_gate)
-        {
-            _listeners = [.. _listeners, listener];
-        }
-    }
 
     /// <summary>Starts watching the source for changes (static files); idempotent.</summary>
     public void StartWatching()
@@ -102,41 +99,74 @@ internal sealed partial class KeyStore : IDisposable
     }
 
     /// <summary>
-    /// For a token whose non-empty <paramref name="keyId"/> is not in the current set: the refresh to wait for, or
-    /// null when none may run (the kid is remembered as unknown, or the cooldown since the last unknown-kid refresh
-    /// has not passed). A refresh already in flight is joined at no cost.
+    /// What a token whose non-empty <paramref name="keyId"/> is not in <paramref name="seenIn"/> (the snapshot it was
+    /// validated against) gets: a newer snapshot to validate it against again, <see cref="UnknownKeyIdAnswerKind.Unknown"/>
+    /// when a key set fetched since the kid was first seen lacks it, or <see cref="UnknownKeyIdAnswerKind.Unavailable"/>
+    /// when no such fetch has succeeded yet (a transient answer). Starts a refresh only when the cooldown allows,
+    /// and joins one in flight at no cost.
     /// </summary>
-    public Task<bool>? RefreshForUnknownKeyId(string keyId)
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> fires while waiting; the refresh goes on.</exception>
+    public async ValueTask<UnknownKeyIdAnswer> ResolveUnknownKeyIdAsync(string keyId, KeySetSnapshot seenIn, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (_unknownKeyIds.Contains(keyId, now))
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentNullException.ThrowIfNull(seenIn);
+        if (Current is { } newer && !ReferenceEquals(newer, seenIn))
         {
-            return null;
+            return UnknownKeyIdAnswer.TryAgain(newer);
         }
 
+        var now = _time.GetUtcNow();
+        var seenAfterFetch = Interlocked.Read(ref _fetchesStarted);
+        if (_unknownKeyIds.Contains(keyId, now))
+        {
+            return UnknownKeyIdAnswer.Unknown;
+        }
+
+        // Never start shared work for a caller that is already gone (it would not wait for it).
+        cancellationToken.ThrowIfCancellationRequested();
+        Task<bool>? refresh = null;
         lock (_gate)
         {
+            _unknownKeyIds.Await(keyId, seenAfterFetch);
             if (_inflight is { } running)
             {
-                return running;
+                refresh = running;
             }
-
-            if (_lastUnknownKeyIdRefresh is { } last && now - last < _options.UnknownKeyCooldown)
+            else if (_lastUnknownKeyIdRefresh is { } last && now - last < _options.UnknownKeyCooldown)
             {
                 _metrics.KeyRefresh(KeyRefreshTrigger.UnknownKid, "suppressed");
                 LogRefreshSuppressed(keyId, _options.UnknownKeyCooldown);
-                return null;
+                return UnknownKeyIdAnswer.Unavailable(
+                    $"kid '{keyId}' is not in the key set and no key set has been fetched since it was first seen; the next refresh for unknown kids may run in {(last + _options.UnknownKeyCooldown - now).TotalSeconds:0.#} s (Verifier:Keys:UnknownKeyCooldown)");
             }
-
-            _lastUnknownKeyIdRefresh = now;
+            else
+            {
+                _lastUnknownKeyIdRefresh = now;
+            }
         }
 
-        LogUnknownKeyIdRefresh(keyId);
-        return RefreshAsync(KeyRefreshTrigger.UnknownKid);
-    }
+        if (refresh is null)
+        {
+            LogUnknownKeyIdRefresh(keyId);
+            refresh = RefreshAsync(KeyRefreshTrigger.UnknownKid);
+        }
 
-    /// <summary>Remembers a kid that a refresh did not bring (see <see cref="KeySourceOptions.UnknownKeyNegativeCacheTtl"/>).</summary>
-    public void RememberUnknownKeyId(string keyId) => _unknownKeyIds.Add(keyId, _time.GetUtcNow());
+        var loaded = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Current is { } current && !ReferenceEquals(current, seenIn) && current.TryGetKeys(keyId, out _))
+        {
+            return UnknownKeyIdAnswer.TryAgain(current);
+        }
+
+        // Unknown when a key set fetched since this request (or, remembered, since the kid's first request) lacks it.
+        if (Interlocked.Read(ref _lastLoadedFetch) > seenAfterFetch || _unknownKeyIds.Contains(keyId, _time.GetUtcNow()))
+        {
+            return UnknownKeyIdAnswer.Unknown;
+        }
+
+        return UnknownKeyIdAnswer.Unavailable(loaded
+            ? $"kid '{keyId}' is not in the key set; only a key set fetched before it was first seen has been loaded so far"
+            : $"kid '{keyId}' is not in the key set and the keys could not be refreshed: {Volatile.Read(ref _lastError)}");
+    }
 
     internal int UnknownKeyIdCount => _unknownKeyIds.Count;
 
@@ -152,7 +182,7 @@ internal sealed partial class KeyStore : IDisposable
             KeysFetchedAt = snapshot?.FetchedAt,
             KeyCount = snapshot?.Keys.Length ?? 0,
             KeysStale = snapshot is not null && age > StaleAfter,
-            KeysExpired = snapshot is not null && !IsUsable(snapshot, now),
+            KeysExpired = snapshot is not null && !snapshot.IsUsableAt(now),
             LastKeyRefreshError = Volatile.Read(ref _lastError),
         };
     }
@@ -233,6 +263,8 @@ internal sealed partial class KeyStore : IDisposable
 
     private async Task<bool> FetchAndSwapAsync(string trigger)
     {
+        // Kids first seen before this fetch started are settled by it: absent from its key set, they are unknown.
+        var fetch = Interlocked.Increment(ref _fetchesStarted);
         KeyMaterial material;
         using (var timeout = new CancellationTokenSource(_options.FetchTimeout, _time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _disposed.Token))
@@ -303,10 +335,11 @@ internal sealed partial class KeyStore : IDisposable
             }
         }
 
-        var snapshot = new KeySetSnapshot(keys, issuers, _time.GetUtcNow(), material.Origin);
+        var snapshot = new KeySetSnapshot(keys, issuers, _time.GetUtcNow(), material.Origin, _options.MaxStaleness);
         Volatile.Write(ref _current, snapshot);
         Volatile.Write(ref _lastError, null);
-        _metrics.KeySetLoaded(keys.Length, snapshot.FetchedAt);
+        _unknownKeyIds.Settle(snapshot, fetch);
+        Interlocked.Exchange(ref _lastLoadedFetch, fetch);
         _metrics.KeyRefresh(trigger, "success");
         var changed = previous is null || reused != keys.Length || previous.Keys.Length != keys.Length
             || !previous.Issuers.AsSpan().SequenceEqual(issuers);
@@ -317,11 +350,6 @@ internal sealed partial class KeyStore : IDisposable
         else
         {
             LogKeysConfirmed(keys.Length, material.Origin, trigger);
-        }
-
-        foreach (var listener in Volatile.Read(ref _listeners))
-        {
-            listener(snapshot, previous);
         }
 
         return true;
@@ -357,7 +385,7 @@ internal sealed partial class KeyStore : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        if (!IsUsable(current, now))
+        if (!current.IsUsableAt(now))
         {
             LogKeysExpired(exception, _source.Description, trigger, error, current.FetchedAt, _options.MaxStaleness);
         }

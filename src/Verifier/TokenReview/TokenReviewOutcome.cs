@@ -39,7 +39,7 @@ internal sealed class TokenReviewOutcome
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
-    /// The verdict derived from this outcome, memoised by TokenReview mode so that cache hits hand out one shared
+    /// The verdict derived from this outcome (<see cref="TokenReviewVerification.ToVerdict"/>), memoised so that cache hits hand out one shared
     /// <see cref="TokenVerificationResult"/> instead of allocating. A benign race: two threads may build equal verdicts.
     /// </summary>
     internal TokenVerificationResult? Verdict { get; set; }

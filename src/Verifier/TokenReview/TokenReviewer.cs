@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verifier.Diagnostics;
-using Verifier.Validation;
 
 namespace Verifier.TokenReview;
 
@@ -23,12 +22,12 @@ internal sealed partial class TokenReviewer : IDisposable
     private readonly ITokenReviewTransport _transport;
     private readonly TokenReviewOptions _options;
     private readonly IReadOnlyList<string> _audiences;
-    private readonly TokenReviewKeyHasher _hasher;
+    private readonly TokenHasher _hasher;
     private readonly VerifierMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ExpiringCache<TokenCacheKey, TokenReviewOutcome> _cache;
-    private readonly SingleFlight<TokenCacheKey, TokenReviewOutcome> _flights = new();
+    private readonly ExpiringCache<TokenHash, TokenReviewOutcome> _cache;
+    private readonly SingleFlight<TokenHash, TokenReviewOutcome> _flights = new();
     private readonly SemaphoreSlim _concurrency;
     private readonly CircuitBreaker _breaker;
     private readonly CancellationTokenSource _stopping = new();
@@ -37,26 +36,36 @@ internal sealed partial class TokenReviewer : IDisposable
     private int _retriesWaiting;
     private volatile string? _lastError;
 
+    /// <param name="transport">How a review reaches the API server.</param>
+    /// <param name="options">This feature's options.</param>
+    /// <param name="audiences">The configured audiences, sent as <c>spec.audiences</c>.</param>
+    /// <param name="hasher">The library's keyed token hash (the cache's key).</param>
+    /// <param name="metrics">Where requests are counted; the breaker gauge observes <see cref="BreakerState"/>.</param>
+    /// <param name="time">The clock of every timeout, delay and TTL.</param>
+    /// <param name="logger">The reviewer's logger.</param>
     public TokenReviewer(
         ITokenReviewTransport transport,
-        IOptions<KubernetesTokenVerifierOptions> options,
-        TokenReviewKeyHasher hasher,
+        TokenReviewOptions options,
+        IReadOnlyList<string> audiences,
+        TokenHasher hasher,
         VerifierMetrics metrics,
         TimeProvider time,
         ILogger<TokenReviewer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(audiences);
+        ArgumentNullException.ThrowIfNull(metrics);
         _transport = transport;
-        _options = options.Value.TokenReview;
-        _audiences = [.. options.Value.Audiences];
+        _options = options;
+        _audiences = [.. audiences];
         _hasher = hasher;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _cache = new ExpiringCache<TokenCacheKey, TokenReviewOutcome>(CacheName, _options.MaxCacheEntries, time, metrics);
+        _cache = new ExpiringCache<TokenHash, TokenReviewOutcome>(CacheName, _options.MaxCacheEntries, time, metrics);
         _concurrency = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         _breaker = new CircuitBreaker(_options.BreakerFailureThreshold, _options.BreakerBreakDuration, time);
-        metrics.BreakerState((int)CircuitBreakerState.Closed);
+        metrics.ObserveBreaker(() => (int)_breaker.State);
     }
 
     /// <summary>The audiences sent as <c>spec.audiences</c>: the configured ones.</summary>
@@ -109,6 +118,19 @@ internal sealed partial class TokenReviewer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(token);
         audiences ??= _audiences;
+        try
+        {
+            return await ReviewWithRetriesAsync(token, audiences).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The host is stopping: callers in flight get a verdict (503), not an exception from our own shutdown.
+            return TokenReviewOutcome.Unavailable("the verifier is stopping");
+        }
+    }
+
+    private async Task<TokenReviewOutcome> ReviewWithRetriesAsync(string token, IReadOnlyList<string> audiences)
+    {
         for (var attempt = 0; ; attempt++)
         {
             if (!_breaker.TryAcquire())
@@ -159,7 +181,7 @@ internal sealed partial class TokenReviewer : IDisposable
         return jittered >= max.TotalMilliseconds ? max : TimeSpan.FromMilliseconds(jittered);
     }
 
-    private async Task<TokenReviewOutcome> ReviewAndCacheAsync(string token, TokenCacheKey key)
+    private async Task<TokenReviewOutcome> ReviewAndCacheAsync(string token, TokenHash key)
     {
         // A previous flight may have filled the cache between our miss and this flight's start.
         if (_cache.TryGet(key, out var cached))
@@ -207,7 +229,7 @@ internal sealed partial class TokenReviewer : IDisposable
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
             try
             {
-                outcome = await _transport.ReviewAsync(token, audiences, linked.Token).ConfigureAwait(false);
+                outcome = CheckAnswer(await _transport.ReviewAsync(token, audiences, linked.Token).ConfigureAwait(false), audiences);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {
@@ -261,11 +283,9 @@ internal sealed partial class TokenReviewer : IDisposable
         switch (transition)
         {
             case CircuitBreakerTransition.Opened:
-                _metrics.BreakerState((int)CircuitBreakerState.Open);
                 LogBreakerOpened(_logger, _options.BreakerBreakDuration.TotalSeconds, _lastError);
                 break;
             case CircuitBreakerTransition.Closed:
-                _metrics.BreakerState((int)CircuitBreakerState.Closed);
                 LogBreakerClosed(_logger);
                 break;
             default:
@@ -275,10 +295,48 @@ internal sealed partial class TokenReviewer : IDisposable
         return outcome;
     }
 
-    public void Dispose()
+    /// <summary>
+    /// An authenticated answer counts only as what this verifier asked for (docs/kube-apiserver.md §9.4): a service
+    /// account (the cluster may authenticate other tokens too, e.g. OIDC users), and, when audiences were requested,
+    /// with at least one of them in <c>status.audiences</c> (an authenticator that ignores audiences would otherwise
+    /// accept a token meant for another service).
+    /// </summary>
+    private static TokenReviewOutcome CheckAnswer(TokenReviewOutcome outcome, IReadOnlyList<string> audiences)
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
-        _concurrency.Dispose();
+        if (outcome.Kind != TokenReviewOutcomeKind.Authenticated)
+        {
+            return outcome;
+        }
+
+        var username = outcome.User!.Username;
+        if (!username.StartsWith(ServiceAccountIdentity.UsernamePrefix, StringComparison.Ordinal))
+        {
+            return TokenReviewOutcome.NotAuthenticated($"TokenReview authenticated \"{username}\", which is not a service account", outcome.StatusCode);
+        }
+
+        if (audiences.Count == 0)
+        {
+            return outcome;
+        }
+
+        foreach (var audience in outcome.Audiences)
+        {
+            foreach (var requested in audiences)
+            {
+                if (string.Equals(audience, requested, StringComparison.Ordinal))
+                {
+                    return outcome;
+                }
+            }
+        }
+
+        return TokenReviewOutcome.NotAuthenticated("TokenReview authenticated the token but reported none of the requested audiences", outcome.StatusCode);
     }
+
+    /// <summary>
+    /// Stops retries and waits: reviews in flight end with an <see cref="TokenReviewOutcomeKind.Unavailable"/>
+    /// outcome. The semaphore and the token source are left to the collector on purpose: callers still in flight use
+    /// them, and disposing them would turn a clean 503 into an <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose() => _stopping.Cancel();
 }

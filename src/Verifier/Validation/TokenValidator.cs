@@ -215,7 +215,8 @@ internal sealed partial class TokenValidator
         var nowTicks = now.UtcTicks;
         if (claims.NotBefore is long notBefore && nowTicks + _notBeforeLeewayTicks < UnixTicks(notBefore))
         {
-            return ValidationOutcome.Failed(ValidationFailures.NotYetValid);
+            // The verdict holds until nbf - leeway; a cached copy must not outlive it.
+            return new ValidationOutcome(ValidationFailures.NotYetValid, null, null, UnixTicks(notBefore) - _notBeforeLeewayTicks - 1);
         }
 
         // kube-apiserver (go-jose): expired iff now - leeway > exp.
@@ -227,7 +228,7 @@ internal sealed partial class TokenValidator
 
         if (claims.IssuedAt is long issuedAt && nowTicks + _issuedAtLeewayTicks < UnixTicks(issuedAt))
         {
-            return ValidationOutcome.Failed(ValidationFailures.IssuedInFuture);
+            return new ValidationOutcome(ValidationFailures.IssuedInFuture, null, null, UnixTicks(issuedAt) - _issuedAtLeewayTicks - 1);
         }
 
         // 9. The private claims kube-apiserver builds the user from.

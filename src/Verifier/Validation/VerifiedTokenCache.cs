@@ -1,25 +1,23 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Verifier.Diagnostics;
 using Verifier.Keys;
 
 namespace Verifier.Validation;
 
 /// <summary>
-/// Verified tokens, keyed by HMAC-SHA256(per-process random key, signature segment) and confirmed against the stored
-/// signed part (<c>header.payload</c>), so a hit means the very same token and the cache never holds a usable
-/// credential: the signature, the part that makes a token one, is kept only as its keyed hash. The audience set is
-/// folded into the HMAC key (key = HMAC(random, audiences)), which keys entries by (token, audiences) without hashing
-/// the audiences on every call. Hits are lock-free and allocation-free and hand out the cached
+/// Verdicts of tokens verified locally, keyed by the keyed hash of the token's signature segment
+/// (<see cref="TokenHasher.ComputeOfSignature"/>) and confirmed against the stored signed part (<c>header.payload</c>),
+/// so a hit means the very same token and the cache never holds a usable credential: the signature, the part that makes
+/// a token one, is kept only as its keyed hash. Hits are lock-free and allocation-free and hand out the cached
 /// <see cref="TokenVerificationResult"/> instance.
 /// </summary>
 /// <remarks>
-/// Why the signature and not the whole token: through OpenSSL a keyed hash costs about 0.4 µs a call plus 0.6 ns a
-/// byte, so hashing the ~340-byte RS256 signature instead of the ~1.2 KB token takes a hit from about 1.2 µs to about
-/// 0.7 µs; the signed part is then compared byte for byte (~10 ns). A token with a copied signature and any other
-/// header or payload gets the same entry key, fails the comparison and is verified in full. The price is memory: each
-/// entry keeps its signed part (about 0.9 KB for a Kubernetes token).
+/// A hit is only as good as the key set it was reached with, so every hit proves itself against the current
+/// <see cref="KeySetSnapshot"/>: a success counts only while the key that verified it is a member of the current
+/// snapshot (one reference compare when the snapshot is unchanged, one set lookup after a swap); a failure counts only
+/// for the snapshot it was reached with, so every swap ends cached failures. No ordering of a store and a swap can
+/// therefore bring back a removed key's verdict. Hashing the ~340-byte signature rather than the whole token keeps a
+/// hit cheap (see benchmarks.md); each entry keeps its signed part (about 0.9 KB for a Kubernetes token).
 /// <para>
 /// Bounded by <see cref="ResultCacheOptions.MaxEntries"/> with sampled LRU eviction: each entry keeps its last use
 /// (whole seconds, written at most once a second so concurrent hits do not fight over a cache line); when an
@@ -27,67 +25,37 @@ namespace Verifier.Validation;
 /// sample of 256 entries, until 90 % of the bound remains. Amortised O(1) per insert, never blocks readers.
 /// </para>
 /// </remarks>
-internal sealed class VerifiedTokenCache : IDisposable
+internal sealed class VerifiedTokenCache
 {
     private const string CacheTag = "result";
     private const int SampleSize = 256;
 
-    private readonly ConcurrentDictionary<TokenCacheKey, CacheEntry> _entries;
-    private readonly ThreadLocal<IncrementalHash> _hmac;
+    private readonly ConcurrentDictionary<TokenHash, CacheEntry> _entries;
     private readonly int _maxEntries;
     private readonly VerifierMetrics _metrics;
     private int _count;
     private int _trimming;
-    private int _disposed;
 
-    public VerifiedTokenCache(int maxEntries, IReadOnlyList<string> audiences, VerifierMetrics metrics)
+    public VerifiedTokenCache(int maxEntries, VerifierMetrics metrics)
     {
-        ArgumentNullException.ThrowIfNull(audiences);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         _maxEntries = maxEntries;
         _metrics = metrics;
-        _entries = new ConcurrentDictionary<TokenCacheKey, CacheEntry>(Environment.ProcessorCount, Math.Min(maxEntries, 1024));
-
-        var audienceBytes = new List<byte>();
-        foreach (var audience in audiences)
-        {
-            var bytes = Encoding.UTF8.GetBytes(audience);
-            audienceBytes.AddRange(BitConverter.GetBytes(bytes.Length));
-            audienceBytes.AddRange(bytes);
-        }
-
-        var key = HMACSHA256.HashData(RandomNumberGenerator.GetBytes(32), audienceBytes.ToArray());
-
-        // One keyed HMAC state per thread: the one-shot HMACSHA256.HashData re-fetches the algorithm from OpenSSL 3 on
-        // every call (≈0.7 µs more and a global lock that stops two threads from scaling); a reused IncrementalHash
-        // only resets.
-        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key), trackAllValues: true);
+        _entries = new ConcurrentDictionary<TokenHash, CacheEntry>(Environment.ProcessorCount, Math.Min(maxEntries, 1024));
     }
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The entry key of <paramref name="token"/>: the keyed hash of its signature segment (all of it when it has no dot).</summary>
-    public TokenCacheKey ComputeEntryKey(ReadOnlySpan<byte> token) => ComputeKey(token[(token.LastIndexOf((byte)'.') + 1)..]);
-
-    /// <summary>The keyed hash of all of <paramref name="bytes"/>: the TokenReview caches' key and a log-safe token id.</summary>
-    public TokenCacheKey ComputeKey(ReadOnlySpan<byte> bytes)
-    {
-        var hmac = _hmac.Value!;
-        hmac.AppendData(bytes);
-        Span<byte> hash = stackalloc byte[TokenCacheKey.Size];
-        hmac.GetHashAndReset(hash);
-        return new TokenCacheKey(hash);
-    }
-
     /// <summary>
-    /// The cached result for <paramref name="token"/> (entry key <paramref name="key"/>) if it is still valid at
-    /// <paramref name="nowUtcTicks"/>.
+    /// The cached verdict for <paramref name="token"/> (entry key <paramref name="key"/>) if it is still valid at
+    /// <paramref name="nowUtcTicks"/> against the current key set <paramref name="keys"/>.
     /// </summary>
-    public bool TryGet(in TokenCacheKey key, ReadOnlySpan<byte> token, long nowUtcTicks, out TokenVerificationResult result)
+    public bool TryGet(in TokenHash key, ReadOnlySpan<byte> token, KeySetSnapshot keys, long nowUtcTicks, out TokenVerificationResult result)
     {
         if (_entries.TryGetValue(key, out var entry) && SignedPart(token).SequenceEqual(entry.SignedPart))
         {
-            if (nowUtcTicks <= entry.ExpiresUtcTicks)
+            var cause = nowUtcTicks > entry.ExpiresUtcTicks ? "expired" : IsCurrent(entry, keys) ? null : "key_removed";
+            if (cause is null)
             {
                 var second = nowUtcTicks / TimeSpan.TicksPerSecond;
                 if (entry.LastUsedSecond != second)
@@ -99,10 +67,10 @@ internal sealed class VerifiedTokenCache : IDisposable
                 return true;
             }
 
-            if (_entries.TryRemove(new KeyValuePair<TokenCacheKey, CacheEntry>(key, entry)))
+            if (_entries.TryRemove(new KeyValuePair<TokenHash, CacheEntry>(key, entry)))
             {
                 Interlocked.Decrement(ref _count);
-                _metrics.CacheEviction(CacheTag, "expired");
+                _metrics.CacheEviction(CacheTag, cause);
             }
         }
 
@@ -110,13 +78,14 @@ internal sealed class VerifiedTokenCache : IDisposable
         return false;
     }
 
-    /// <param name="key">From <see cref="ComputeEntryKey"/>.</param>
+    /// <param name="key">From <see cref="TokenHasher.ComputeOfSignature"/>.</param>
     /// <param name="token">The token: its signed part is kept to confirm hits.</param>
     /// <param name="result">The verdict to hand out on hits.</param>
     /// <param name="expiresUtcTicks">The last instant it may be handed out.</param>
-    /// <param name="verifiedBy">The key that verified it: the entry goes when that key leaves the key set.</param>
+    /// <param name="keys">The key set the verdict was reached with.</param>
+    /// <param name="verifiedBy">On success, the key that verified it: the entry counts while that key is in the current key set.</param>
     /// <param name="nowUtcTicks">The current time.</param>
-    public void Set(in TokenCacheKey key, ReadOnlySpan<byte> token, TokenVerificationResult result, long expiresUtcTicks, VerificationKey? verifiedBy, long nowUtcTicks)
+    public void Set(in TokenHash key, ReadOnlySpan<byte> token, TokenVerificationResult result, long expiresUtcTicks, KeySetSnapshot keys, VerificationKey? verifiedBy, long nowUtcTicks)
     {
         if (expiresUtcTicks < nowUtcTicks)
         {
@@ -124,7 +93,7 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
 
         // Same entry key with another signed part (a copied signature): the newer verdict replaces the older one.
-        var entry = new CacheEntry(SignedPart(token).ToArray(), result, expiresUtcTicks, verifiedBy, nowUtcTicks / TimeSpan.TicksPerSecond);
+        var entry = new CacheEntry(SignedPart(token).ToArray(), result, expiresUtcTicks, keys, verifiedBy, nowUtcTicks / TimeSpan.TicksPerSecond);
         if (_entries.TryAdd(key, entry))
         {
             if (Interlocked.Increment(ref _count) > _maxEntries)
@@ -138,49 +107,25 @@ internal sealed class VerifiedTokenCache : IDisposable
         }
     }
 
-    /// <summary>Drops entries verified by a key that is not in <paramref name="snapshot"/> (rotated out or replaced).</summary>
-    public int RemoveEntriesOfKeysNotIn(KeySetSnapshot snapshot)
+    /// <summary>
+    /// Whether <paramref name="entry"/>'s verdict holds against <paramref name="current"/>: the snapshot it was reached
+    /// with is current, or it is a success whose key is still a member (then the entry remembers the new snapshot, so
+    /// the next hit is one reference compare again; a benign race, either snapshot is correct).
+    /// </summary>
+    private static bool IsCurrent(CacheEntry entry, KeySetSnapshot current)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        var removed = 0;
-        foreach (var pair in _entries)
+        if (ReferenceEquals(entry.Keys, current))
         {
-            if (pair.Value.VerifiedBy is { } key && !snapshot.Contains(key) && _entries.TryRemove(pair))
-            {
-                Interlocked.Decrement(ref _count);
-                removed++;
-            }
+            return true;
         }
 
-        _metrics.CacheEviction(CacheTag, "key_removed", removed);
-        return removed;
-    }
-
-    public void Clear()
-    {
-        foreach (var pair in _entries)
+        if (entry.VerifiedBy is { } key && current.Contains(key))
         {
-            if (_entries.TryRemove(pair))
-            {
-                Interlocked.Decrement(ref _count);
-            }
-        }
-    }
-
-    /// <summary>Idempotent: DI disposes the verifier once per registration it is reachable through.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
+            entry.Keys = current;
+            return true;
         }
 
-        foreach (var hmac in _hmac.Values)
-        {
-            hmac.Dispose();
-        }
-
-        _hmac.Dispose();
+        return false;
     }
 
     private void Trim(long nowUtcTicks)
@@ -251,13 +196,16 @@ internal sealed class VerifiedTokenCache : IDisposable
     /// <summary><c>header.payload</c>: everything before the last dot (empty when there is none).</summary>
     private static ReadOnlySpan<byte> SignedPart(ReadOnlySpan<byte> token) => token[..Math.Max(0, token.LastIndexOf((byte)'.'))];
 
-    private sealed class CacheEntry(byte[] signedPart, TokenVerificationResult result, long expiresUtcTicks, VerificationKey? verifiedBy, long lastUsedSecond)
+    private sealed class CacheEntry(byte[] signedPart, TokenVerificationResult result, long expiresUtcTicks, KeySetSnapshot keys, VerificationKey? verifiedBy, long lastUsedSecond)
     {
         public byte[] SignedPart { get; } = signedPart;
 
         public TokenVerificationResult Result { get; } = result;
 
         public long ExpiresUtcTicks { get; } = expiresUtcTicks;
+
+        /// <summary>The key set the verdict was last confirmed against.</summary>
+        public KeySetSnapshot Keys { get; set; } = keys;
 
         public VerificationKey? VerifiedBy { get; } = verifiedBy;
 

@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using Verifier.Testing;
 using Verifier.Tests.Keys;
-using Verifier.Tests.Modes;
+using Verifier.Tests.TestKit;
 using Verifier.Tests.Testing;
 
 namespace Verifier.Tests.Cluster;

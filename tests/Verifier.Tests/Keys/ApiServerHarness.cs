@@ -39,7 +39,7 @@ internal sealed class ApiServerHarness : IAsyncDisposable
 
     public KeyStore Store => Host.Services.GetRequiredService<KeyStore>();
 
-    public LocalTokenVerifier Local => Host.Services.GetRequiredService<LocalTokenVerifier>();
+    public LocalVerification Local => Host.Services.GetRequiredService<LocalVerification>();
 
     public long JwksFetches => Server.Counters.Count(ApiEndpoint.Jwks);
 

@@ -137,20 +137,87 @@ public sealed class KeyStoreTests : IDisposable
     }
 
     [Test]
-    public async Task RefreshForUnknownKeyId_WithinCooldown_ReturnsNull()
+    public async Task ResolveUnknownKeyIdAsync_WithinCooldown_TransientWithoutFetch()
+    {
+        var harness = await Create().LoadAsync();
+        var snapshot = harness.Store.Current!;
+
+        var first = await harness.Store.ResolveUnknownKeyIdAsync("a", snapshot, CancellationToken.None);
+        var current = harness.Store.Current!;
+        var second = await harness.Store.ResolveUnknownKeyIdAsync("b", current, CancellationToken.None);
+        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown);
+        var third = await harness.Store.ResolveUnknownKeyIdAsync("c", current, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "a fetch since the kid was first seen lacks it");
+            Assert.That(second.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unavailable), "within the cooldown: transient, never a 401");
+            Assert.That(second.Detail, Does.Contain("Verifier:Keys:UnknownKeyCooldown"));
+            Assert.That(third.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "after the cooldown a fetch settles the kid");
+            Assert.That(harness.Memory.FetchCount, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_FetchLacksKid_UnknownAndRemembered()
     {
         var harness = await Create().LoadAsync();
 
-        var first = harness.Store.RefreshForUnknownKeyId("a");
-        await first!;
-        var second = harness.Store.RefreshForUnknownKeyId("b");
-        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown);
-        var third = harness.Store.RefreshForUnknownKeyId("c");
+        var first = await harness.Store.ResolveUnknownKeyIdAsync("bogus", harness.Store.Current!, CancellationToken.None);
+        var repeated = await harness.Store.ResolveUnknownKeyIdAsync("bogus", harness.Store.Current!, CancellationToken.None);
 
-        Assert.That(second, Is.Null);
-        Assert.That(third, Is.Not.Null);
-        await third!;
-        Assert.That(harness.Memory.FetchCount, Is.EqualTo(3));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown));
+            Assert.That(repeated.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "remembered: no fetch");
+            Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "the load and one unknown-kid refresh");
+            Assert.That(harness.Store.UnknownKeyIdCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_RefreshFails_TransientNeverUnknown()
+    {
+        var harness = await Create().LoadAsync();
+        harness.Memory.Failure = new KeyFetchException("JWKS answered 503");
+
+        var answer = await harness.Store.ResolveUnknownKeyIdAsync("new-key", harness.Store.Current!, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unavailable), "a valid token of a key we could not fetch gets 503, not 401");
+            Assert.That(answer.Detail, Does.Contain("could not be refreshed").And.Contain("503"));
+            Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_NewKeyPublished_TryAgainWithTheNewSet()
+    {
+        var harness = await Create().LoadAsync();
+        var before = harness.Store.Current!;
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
+
+        var answer = await harness.Store.ResolveUnknownKeyIdAsync(KubeTokens.Rsa2.KeyId, before, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.TryAgain));
+            Assert.That(answer.Snapshot, Is.SameAs(harness.Store.Current).And.Not.SameAs(before));
+        });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_CancelledCaller_StartsNoFetch()
+    {
+        var harness = await Create().LoadAsync();
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        Assert.That(
+            async () => await harness.Store.ResolveUnknownKeyIdAsync("new-key", harness.Store.Current!, cancel.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(harness.Memory.FetchCount, Is.EqualTo(1), "only the load");
     }
 
     [Test]

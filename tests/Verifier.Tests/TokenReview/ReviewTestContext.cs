@@ -14,7 +14,7 @@ internal sealed class ReviewTestContext : IDisposable
 {
     private readonly ServiceProvider _services;
     private TokenReviewer? _reviewer;
-    private TokenReviewKeyHasher? _hasher;
+    private TokenHasher? _hasher;
 
     public ReviewTestContext()
     {
@@ -32,15 +32,19 @@ internal sealed class ReviewTestContext : IDisposable
 
     public IOptions<KubernetesTokenVerifierOptions> OptionsAccessor => Microsoft.Extensions.Options.Options.Create(Options);
 
-    public TokenReviewKeyHasher Hasher => _hasher ??= new TokenReviewKeyHasher(OptionsAccessor, Metrics);
+    public TokenHasher Hasher => _hasher ??= new TokenHasher(OptionsAccessor);
 
     /// <summary>Built on first use, so a test can change <see cref="Options"/> first.</summary>
-    public TokenReviewer Reviewer => _reviewer ??= new TokenReviewer(Transport, OptionsAccessor, Hasher, Metrics, Time, NullLogger<TokenReviewer>.Instance);
+    public TokenReviewer Reviewer => _reviewer ??= new TokenReviewer(
+        Transport, Options.TokenReview, [.. Options.Audiences], Hasher, Metrics, Time, NullLogger<TokenReviewer>.Instance);
+
+    /// <summary><paramref name="strategy"/> behind the one entry (<see cref="TokenVerifier"/>), as the library registers every mode.</summary>
+    public TokenVerifier Wrap(IVerificationStrategy strategy, VerificationMode mode) =>
+        new(strategy, mode, Options.Validation, Hasher, Time, Metrics, NullLogger<TokenVerifier>.Instance);
 
     public void Dispose()
     {
         _reviewer?.Dispose();
-        _hasher?.Dispose();
         _services.Dispose();
     }
 

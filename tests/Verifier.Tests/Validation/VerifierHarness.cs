@@ -10,7 +10,7 @@ using Verifier.Validation;
 
 namespace Verifier.Tests.Validation;
 
-/// <summary>A LocalTokenVerifier over a KeyStore over a key source, on a manual clock.</summary>
+/// <summary>The verifier in Local mode (<see cref="TokenVerifier"/> around <see cref="LocalVerification"/>) over a KeyStore over a key source, on a manual clock.</summary>
 internal sealed class VerifierHarness : IDisposable
 {
     private readonly ServiceProvider _services;
@@ -25,7 +25,9 @@ internal sealed class VerifierHarness : IDisposable
         Metrics = new VerifierMetrics(_services.GetRequiredService<IMeterFactory>(), Time);
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         Store = new KeyStore(Source, wrapped, Time, Metrics, NullLogger<KeyStore>.Instance);
-        Verifier = new LocalTokenVerifier(Store, wrapped, Time, Metrics, NullLogger<LocalTokenVerifier>.Instance);
+        Hasher = new TokenHasher(wrapped);
+        Local = new LocalVerification(Store, Hasher, wrapped, Time, Metrics);
+        Verifier = new TokenVerifier(Local, VerificationMode.Local, options.Validation, Hasher, Time, Metrics, NullLogger<TokenVerifier>.Instance);
     }
 
     public ManualTimeProvider Time { get; } = new(KubeTokens.Now);
@@ -40,7 +42,12 @@ internal sealed class VerifierHarness : IDisposable
 
     public KeyStore Store { get; }
 
-    public LocalTokenVerifier Verifier { get; }
+    public TokenHasher Hasher { get; }
+
+    /// <summary>The Local strategy, for its cache.</summary>
+    public LocalVerification Local { get; }
+
+    public TokenVerifier Verifier { get; }
 
     public async Task<VerifierHarness> LoadAsync()
     {

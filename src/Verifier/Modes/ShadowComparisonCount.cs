@@ -1,8 +1,0 @@
-namespace Verifier.Modes;
-
-/// <summary>How many sampled tokens got <see cref="Primary"/> from the primary mode and <see cref="Secondary"/> from the other.</summary>
-public sealed record ShadowComparisonCount(
-    VerificationFailureReason Primary,
-    VerificationFailureReason Secondary,
-    ShadowComparisonOutcome Outcome,
-    long Count);
