@@ -82,7 +82,7 @@ internal sealed class KeySetSnapshot
     /// <summary>Where the keys came from, for logs: a URL or a file path.</summary>
     public string Origin { get; }
 
-    /// <summary>Keys with exactly this non-empty <c>kid</c>; no fallback to other keys (kube-apiserver §2).</summary>
+    /// <summary>Keys with exactly this non-empty <c>kid</c>; no fallback to other keys (docs/kube-apiserver.md §2).</summary>
     public bool TryGetKeys(ReadOnlySpan<char> keyId, out VerificationKey[] keys) =>
         _byKeyIdSpan.TryGetValue(keyId, out keys!);
 

@@ -5,7 +5,7 @@ namespace Verifier.Modes;
 
 /// <summary>
 /// The identity of a token's binding: every token with an equal key lives or dies together at the API server,
-/// because kube-apiserver's liveness checks (reference §4, steps 6-9) read only the service account's name and uid
+/// because kube-apiserver's liveness checks (docs/kube-apiserver.md §4, steps 6-9) read only the service account's name and uid
 /// and the bound object's kind, name and uid. A uid names one object for its whole life, so name and namespace add
 /// nothing; a recreated object has a new uid and so a new key.
 /// </summary>

@@ -16,7 +16,7 @@ namespace Verifier.Modes;
 /// <remarks>
 /// Why reviewing one token of a binding speaks for all of them: each token's signature, issuer, audience and time
 /// were checked locally, against the same keys the API server publishes. What is left of kube-apiserver's
-/// validation (reference §4, steps 6-9) looks up the service account and the bound object and compares their uids
+/// validation (docs/kube-apiserver.md §4, steps 6-9) looks up the service account and the bound object and compares their uids
 /// and deletion timestamps, and reads nothing else of the token. Tokens of one binding carry the same service
 /// account and object uids, so that part answers the same for each. When the reviewed token is rejected for a
 /// reason of its own (its expiry at the API server's clock, an audience or key the API server no longer accepts),
