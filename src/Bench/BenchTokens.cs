@@ -10,7 +10,7 @@ using Verifier.Validation;
 
 namespace Bench;
 
-/// <summary>Kubernetes-shaped tokens (reference §3.1) and verifiers over a fixed key set, for the benchmarks.</summary>
+/// <summary>Kubernetes-shaped tokens (docs/kube-apiserver.md §3.1) and verifiers over a fixed key set, for the benchmarks.</summary>
 internal static class BenchTokens
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";

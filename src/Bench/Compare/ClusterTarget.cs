@@ -98,7 +98,7 @@ internal sealed class ClusterTarget : ICompareTarget
                 await CreatePodAsync(ns, $"compare-{suffix}-phoenix-{d}", Account(d), cancellationToken).ConfigureAwait(false);
             }
 
-            // kube-apiserver caches successful authentications for 10 s (reference §4): let that pass so the
+            // kube-apiserver caches successful authentications for 10 s (docs/kube-apiserver.md §4): let that pass so the
             // reference sees the deletions.
             progress.Report("waiting out the API server's 10 s token cache", 0, 1);
             await Task.Delay(TimeSpan.FromSeconds(11), cancellationToken).ConfigureAwait(false);

@@ -6,7 +6,7 @@ namespace Bench.Compare;
 /// </summary>
 /// <remarks>
 /// Legacy Secret-based tokens are not listed: they carry no <c>aud</c>, so kube-apiserver accepts them only for its
-/// own API audiences (reference §4 step 4) and TokenReview for this run's audience rejects them, as every mode does
+/// own API audiences (docs/kube-apiserver.md §4 step 4) and TokenReview for this run's audience rejects them, as every mode does
 /// (Local by policy, <c>Validation.AcceptLegacyTokens</c> = false).
 /// </remarks>
 internal static class Expectations

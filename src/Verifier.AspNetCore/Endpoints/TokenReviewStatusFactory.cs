@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Verifier.AspNetCore.Endpoints;
 
-/// <summary>Builds a TokenReview <c>status</c> from a verdict, the way kube-apiserver fills it (§4 and §6 of the token reference).</summary>
+/// <summary>Builds a TokenReview <c>status</c> from a verdict, the way kube-apiserver fills it (docs/kube-apiserver.md §4 and §6).</summary>
 internal static class TokenReviewStatusFactory
 {
     // kube-apiserver's loopback-token authenticator always fails first in the union, so every error is an

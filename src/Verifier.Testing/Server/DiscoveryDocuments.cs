@@ -30,7 +30,7 @@ internal static class DiscoveryDocuments
     public static readonly byte[] AuthenticationV1 = Encoding.UTF8.GetBytes(
         """{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"authentication.k8s.io/v1","resources":[{"name":"tokenreviews","singularName":"tokenreview","namespaced":false,"kind":"TokenReview","verbs":["create"]}]}""");
 
-    /// <summary>Claims to be the release the reference describes (1.34).</summary>
+    /// <summary>Claims to be 1.34, the release whose wire formats docs/kube-apiserver.md records.</summary>
     public static readonly byte[] Version = Encoding.UTF8.GetBytes(
         """{"major":"1","minor":"34","emulationMajor":"1","emulationMinor":"34","minCompatibilityMajor":"1","minCompatibilityMinor":"33","gitVersion":"v1.34.0-local","gitCommit":"0000000000000000000000000000000000000000","gitTreeState":"clean","buildDate":"2025-08-27T00:00:00Z","goVersion":"go1.24.6","compiler":"gc","platform":"linux/amd64"}""");
 

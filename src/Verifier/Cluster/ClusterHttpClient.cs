@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Verifier.Cluster;
 
 /// <summary>
-/// The one named <see cref="HttpClient"/> for the API server (STYLE rule 10). Its base address, CA trust,
+/// The one named <see cref="HttpClient"/> for the API server, so every caller gets the same trust, limits and credentials. Its base address, CA trust,
 /// bearer-token handler, timeout, size cap and User-Agent are configured by <see cref="ClusterServiceCollectionExtensions.AddClusterConnection(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>;
 /// callers use relative URIs such as <c>/openid/v1/jwks</c>.
 /// </summary>

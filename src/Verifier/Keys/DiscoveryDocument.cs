@@ -2,7 +2,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Verifier.Keys;
 
-/// <summary>The two fields of an OIDC discovery document the verifier uses (reference §1).</summary>
+/// <summary>The two fields of an OIDC discovery document the verifier uses (docs/kube-apiserver.md §1).</summary>
 /// <param name="Issuer">The <c>issuer</c>: kube-apiserver's first <c>--service-account-issuer</c>.</param>
 /// <param name="JwksUri">The <c>jwks_uri</c>, when present and absolute.</param>
 internal sealed record DiscoveryDocument(string Issuer, Uri? JwksUri)

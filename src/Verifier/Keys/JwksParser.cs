@@ -71,7 +71,7 @@ internal static class JwksParser
             case JsonWebAlgorithmsKeyTypes.RSA:
                 if (!string.IsNullOrEmpty(jwk.Alg) && !string.Equals(jwk.Alg, "RS256", StringComparison.Ordinal))
                 {
-                    // kube-apiserver signs RS256 with every RSA key (reference §2).
+                    // kube-apiserver signs RS256 with every RSA key (docs/kube-apiserver.md §2).
                     reason = $"alg '{jwk.Alg}' is not supported for RSA keys (RS256 only)";
                     return false;
                 }

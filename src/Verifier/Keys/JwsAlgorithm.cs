@@ -1,7 +1,7 @@
 namespace Verifier.Keys;
 
 /// <summary>
-/// The signature algorithms kube-apiserver produces (reference §2: RSA of any size signs RS256 only; ECDSA
+/// The signature algorithms kube-apiserver produces (docs/kube-apiserver.md §2: RSA of any size signs RS256 only; ECDSA
 /// P-256/384/521 signs ES256/384/512). Everything else (none, HS*, PS*, ...) is rejected.
 /// </summary>
 internal enum JwsAlgorithm

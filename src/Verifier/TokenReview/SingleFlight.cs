@@ -4,7 +4,7 @@ namespace Verifier.TokenReview;
 
 /// <summary>
 /// At most one running operation per key: callers that arrive while one runs share its task. The operation never
-/// sees a caller's cancellation token (rule 9: shared work has its own timeout); callers stop waiting with
+/// sees a caller's cancellation token (shared work has its own timeout, so one caller giving up cannot fail the others); callers stop waiting with
 /// <see cref="Task.WaitAsync(CancellationToken)"/>.
 /// </summary>
 internal sealed class SingleFlight<TKey, TValue>

@@ -1,6 +1,6 @@
 namespace Verifier.TokenReview;
 
-/// <summary>Reads kube-apiserver's TokenReview <c>status.error</c> texts (reference §4, steps 6-9).</summary>
+/// <summary>Reads kube-apiserver's TokenReview <c>status.error</c> texts (docs/kube-apiserver.md §4, steps 6-9).</summary>
 internal static class TokenReviewErrors
 {
     /// <summary>

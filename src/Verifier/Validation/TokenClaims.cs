@@ -37,7 +37,7 @@ internal struct TokenClaims
     public string? SecretName;
     public string? SecretUid;
 
-    // Legacy Secret-based token claims (reference §3.2).
+    // Legacy Secret-based token claims (docs/kube-apiserver.md §3.2).
     public string? LegacyNamespace;
     public string? LegacySecretName;
     public string? LegacyServiceAccountName;

@@ -9,7 +9,7 @@ namespace Verifier.Validation;
 
 /// <summary>
 /// Validates one compact JWS against a key set, offline, the way kube-apiserver's service-account authenticator
-/// does (reference §4): structure and issuer on the unverified payload, key by kid, signature, then audience, time
+/// does (docs/kube-apiserver.md §4): structure and issuer on the unverified payload, key by kid, signature, then audience, time
 /// and the <c>kubernetes.io</c> claims. The hot path: no LINQ, no closures, no exceptions for bad tokens, decoding into
 /// a caller-provided buffer; a successful validation allocates only the identity it returns.
 /// </summary>

@@ -2,7 +2,7 @@ namespace Verifier.Validation;
 
 /// <summary>
 /// The failure results of local validation, built once: a rejected token costs no allocation, and messages never
-/// echo token content. Where kube-apiserver has a message for the same check, it is reused (reference §4, §3.2).
+/// echo token content. Where kube-apiserver has a message for the same check, it is reused (docs/kube-apiserver.md §4, §3.2).
 /// </summary>
 internal static class ValidationFailures
 {

@@ -6,7 +6,7 @@ using Verifier.Testing.Tokens;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>Discovery document and JWKS: bytes, headers, paths and access as kube-apiserver serves them (reference §1, §2).</summary>
+/// <summary>Discovery document and JWKS: bytes, headers, paths and access as kube-apiserver serves them (docs/kube-apiserver.md §1, §2).</summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed partial class KeyDocumentTests
 {

@@ -7,7 +7,7 @@ using Verifier.Testing;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>TokenRequest over HTTP: response shape, claims bytes, defaults, limits, binding errors (reference §3.1, §5).</summary>
+/// <summary>TokenRequest over HTTP: response shape, claims bytes, defaults, limits, binding errors (docs/kube-apiserver.md §3.1, §5).</summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed partial class TokenRequestTests
 {

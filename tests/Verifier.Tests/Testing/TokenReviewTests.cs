@@ -7,7 +7,7 @@ using Verifier.Testing.Tokens;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>TokenReview: response shapes, the order of checks, leeway, deletion grace, legacy tokens, cache (reference §4, §6).</summary>
+/// <summary>TokenReview: response shapes, the order of checks, leeway, deletion grace, legacy tokens, cache (docs/kube-apiserver.md §3.2, §4, §6).</summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class TokenReviewTests
 {

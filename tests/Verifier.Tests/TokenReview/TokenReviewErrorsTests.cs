@@ -5,7 +5,7 @@ namespace Verifier.Tests.TokenReview;
 
 public sealed class TokenReviewErrorsTests
 {
-    // Texts from kube-apiserver (reference §4 steps 4-9 and §6), wrapped as the token union reports them.
+    // Texts from kube-apiserver (docs/kube-apiserver.md §4 steps 4-9 and §6), wrapped as the token union reports them.
     [TestCase("[invalid bearer token, service account token has been invalidated]", true)]
     [TestCase("[invalid bearer token, Token has been invalidated]", true)]
     [TestCase("[invalid bearer token, pod UID (1111) does not match service account pod ref claim (2222)]", true)]

@@ -7,7 +7,7 @@ using Verifier.Testing.Tokens;
 
 namespace Verifier.Tests.Validation;
 
-/// <summary>Kubernetes-shaped tokens (reference §3) and key sets for the validation and key tests.</summary>
+/// <summary>Kubernetes-shaped tokens (docs/kube-apiserver.md §3) and key sets for the validation and key tests.</summary>
 internal static class KubeTokens
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";
@@ -56,7 +56,7 @@ internal static class KubeTokens
         };
     }
 
-    /// <summary>A Secret-based legacy token's claims (reference §3.2).</summary>
+    /// <summary>A Secret-based legacy token's claims (docs/kube-apiserver.md §3.2).</summary>
     public static JsonObject LegacyClaims(string ns = "default", string serviceAccount = "vault-auth") => new()
     {
         ["iss"] = "kubernetes/serviceaccount",
