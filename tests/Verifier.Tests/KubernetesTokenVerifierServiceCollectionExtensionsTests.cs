@@ -168,4 +168,21 @@ public sealed class KubernetesTokenVerifierServiceCollectionExtensionsTests : ID
         Assert.That(VerificationModeSelection.Resolve(options), Is.EqualTo(VerificationMode.Local));
         Assert.That(VerificationModeSelection.Resolve(withServer), Is.EqualTo(VerificationMode.Hybrid));
     }
+
+    [Test]
+    public void WaitUntilReadyOnStartup_OnTheBuilder_AddsTheGateWaitingForKeys()
+    {
+        var services = new ServiceCollection();
+        services.AddKubernetesTokenVerifier(o => o.Audiences = ["api"])
+            .WaitUntilReadyOnStartup(o => o.ReadyTimeout = TimeSpan.FromSeconds(7));
+        using var provider = services.BuildServiceProvider();
+
+        var startup = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Verifier.Hosting.KubernetesTokenVerifierStartupOptions>>().Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(startup.WaitUntilReady, Is.True);
+            Assert.That(startup.ReadyTimeout, Is.EqualTo(TimeSpan.FromSeconds(7)));
+            Assert.That(services.Count(d => d.ImplementationType == typeof(Verifier.Hosting.VerifierStartupGate)), Is.EqualTo(1));
+        });
+    }
 }

@@ -7,7 +7,7 @@ namespace Verifier.AspNetCore.Authentication;
 /// Context of <see cref="KubernetesServiceAccountEvents.OnAuthenticationFailed"/>. Leave <see cref="ResultContext{TOptions}.Result"/>
 /// unset to fail with the verifier's reason, or call <c>NoResult</c>/<c>Success</c> to override it.
 /// </summary>
-public class KubernetesAuthenticationFailedContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, TokenVerificationResult result)
+public sealed class KubernetesAuthenticationFailedContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, TokenVerificationResult result)
     : ResultContext<KubernetesServiceAccountOptions>(context, scheme, options)
 {
     /// <summary>The verifier's verdict (failed).</summary>

@@ -8,7 +8,7 @@ namespace Verifier.AspNetCore.Authentication;
 /// <see cref="StatusCode"/> and, for 401, <c>WWW-Authenticate: Bearer error="…", error_description="…"</c>
 /// unless <see cref="HandleResponse"/> was called.
 /// </summary>
-public class KubernetesChallengeContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, AuthenticationProperties properties)
+public sealed class KubernetesChallengeContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, AuthenticationProperties properties)
     : PropertiesContext<KubernetesServiceAccountOptions>(context, scheme, options, properties)
 {
     /// <summary>The failure from authentication, when it failed (not when no token was sent).</summary>

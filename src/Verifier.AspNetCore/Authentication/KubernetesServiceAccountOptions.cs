@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 namespace Verifier.AspNetCore.Authentication;
 
 /// <summary>Options of one Kubernetes service-account authentication scheme.</summary>
-public class KubernetesServiceAccountOptions : AuthenticationSchemeOptions
+public sealed class KubernetesServiceAccountOptions : AuthenticationSchemeOptions
 {
     public KubernetesServiceAccountOptions() => Events = new KubernetesServiceAccountEvents();
 

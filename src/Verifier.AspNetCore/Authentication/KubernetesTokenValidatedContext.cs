@@ -7,7 +7,7 @@ namespace Verifier.AspNetCore.Authentication;
 /// Context of <see cref="KubernetesServiceAccountEvents.OnTokenValidated"/>. <see cref="ResultContext{TOptions}.Principal"/>
 /// holds the principal built from <see cref="Identity"/>; call <c>Fail</c> to reject it (401).
 /// </summary>
-public class KubernetesTokenValidatedContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, TokenVerificationResult result)
+public sealed class KubernetesTokenValidatedContext(HttpContext context, AuthenticationScheme scheme, KubernetesServiceAccountOptions options, TokenVerificationResult result)
     : ResultContext<KubernetesServiceAccountOptions>(context, scheme, options)
 {
     /// <summary>The verifier's verdict (successful).</summary>

@@ -13,7 +13,7 @@ namespace Verifier.Client;
 /// backoff (Retry-After honoured); 401/403/404/409/422 fail at once with a message that says what to fix. While a
 /// renewal fails, the previous token is served until it expires, never after.
 /// </summary>
-public sealed class TokenRequestSource : IServiceAccountTokenSource, IDisposable
+internal sealed class TokenRequestSource : IServiceAccountTokenSource, IDisposable
 {
     private const string MetricSource = "tokenrequest";
 
@@ -32,7 +32,7 @@ public sealed class TokenRequestSource : IServiceAccountTokenSource, IDisposable
     private ServiceAccountToken? _warnedFor;
 
     /// <exception cref="ArgumentException">When the options are invalid; the message says what to fix.</exception>
-    internal TokenRequestSource(
+    public TokenRequestSource(
         TokenRequestSourceOptions options,
         KubernetesApiClient api,
         Func<string?> defaultNamespace,

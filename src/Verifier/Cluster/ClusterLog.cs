@@ -7,22 +7,22 @@ namespace Verifier.Cluster;
 internal static partial class ClusterLog
 {
     [LoggerMessage(VerifierEventIds.ClusterConnectionResolved, LogLevel.Information,
-        "API server {Server} from {Source}, credential {CredentialKind}, CA {Trust}")]
+        "API server {Server} from {Source}, credential {CredentialKind}, CA {Trust}", EventName = "ConnectionResolved")]
     public static partial void ConnectionResolved(ILogger logger, Uri server, string source, string credentialKind, string trust);
 
     [LoggerMessage(VerifierEventIds.ClusterInsecureSkipTlsVerify, LogLevel.Warning,
         "INSECURE: TLS verification of the API server {Server} is OFF because {Source} sets insecure-skip-tls-verify. Anyone on the " +
         "network path can impersonate the API server, serve forged keys and forge TokenReview answers. Give the cluster CA " +
-        "(certificate-authority-data) instead.")]
+        "(certificate-authority-data) instead.", EventName = "InsecureSkipTlsVerify")]
     public static partial void InsecureSkipTlsVerify(ILogger logger, Uri server, string source);
 
     [LoggerMessage(VerifierEventIds.ClusterTokenFileReadFailed, LogLevel.Warning,
-        "Cannot read the API-server bearer token file {Path}; {Fallback}")]
+        "Cannot read the API-server bearer token file {Path}; {Fallback}", EventName = "TokenFileReadFailed")]
     public static partial void TokenFileReadFailed(ILogger logger, string path, string fallback, Exception exception);
 
     // Level chosen by the caller: our own credential rejected is a Warning, everything else (404 on a read, an outage the
     // caller retries) is Debug; callers log what the failure means for them.
     [LoggerMessage(EventId = VerifierEventIds.ClusterRequestFailed, Message =
-        "API server request {Method} {Path} failed: {Kind} {StatusCode} {Reason}: {Message}")]
+        "API server request {Method} {Path} failed: {Kind} {StatusCode} {Reason}: {Message}", EventName = "RequestFailed")]
     public static partial void RequestFailed(ILogger logger, LogLevel level, string method, string path, KubernetesApiErrorKind kind, int? statusCode, string? reason, string message);
 }

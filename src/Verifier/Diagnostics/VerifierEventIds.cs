@@ -17,11 +17,12 @@ internal static class VerifierEventIds
     public const int KeySkipped = 1007;
     public const int KeysFileChanged = 1008;
     public const int KeysWorkerStopped = 1009;
+    public const int KeysConfirmed = 1010;
+    public const int KeysRefreshFailedNoKeys = 1011;
 
     // Validation 1100-1199
     public const int TokenRejected = 1100;
     public const int TokenAccepted = 1101;
-    public const int CacheEntriesDropped = 1102;
 
     // TokenReview 1200-1299
     public const int TokenReviewFailed = 1200;
@@ -51,6 +52,7 @@ internal static class VerifierEventIds
     public const int ClientTokenRequested = 1503;
     public const int ClientTokenRequestFailed = 1504;
     public const int ClientRetryOn401 = 1505;
+    public const int ClientNoRetryOn401 = 1506;
 
     // AspNetCore 1600-1699
     public const int AuthenticationFailed = 1600;

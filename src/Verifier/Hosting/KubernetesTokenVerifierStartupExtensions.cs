@@ -26,4 +26,19 @@ public static class KubernetesTokenVerifierStartupExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VerifierStartupGate>());
         return services;
     }
+
+    /// <summary>
+    /// The host's start completes only once the verifier has keys: <see cref="AddKubernetesTokenVerifierStartup"/> with
+    /// <see cref="KubernetesTokenVerifierStartupOptions.WaitUntilReady"/> on, then <paramref name="configure"/>.
+    /// </summary>
+    public static KubernetesTokenVerifierBuilder WaitUntilReadyOnStartup(this KubernetesTokenVerifierBuilder builder, Action<KubernetesTokenVerifierStartupOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKubernetesTokenVerifierStartup(o =>
+        {
+            o.WaitUntilReady = true;
+            configure?.Invoke(o);
+        });
+        return builder;
+    }
 }

@@ -39,8 +39,8 @@ internal sealed class ReviewTestContext : IDisposable
         Transport, Options.TokenReview, [.. Options.Audiences], Hasher, Metrics, Time, NullLogger<TokenReviewer>.Instance);
 
     /// <summary><paramref name="strategy"/> behind the one entry (<see cref="TokenVerifier"/>), as the library registers every mode.</summary>
-    public TokenVerifier Wrap(IVerificationStrategy strategy, VerificationMode mode) =>
-        new(strategy, mode, Options.Validation, Hasher, Time, Metrics, NullLogger<TokenVerifier>.Instance);
+    public TokenVerifier Wrap(IVerificationStrategy strategy, VerificationMode mode, Microsoft.Extensions.Logging.ILogger<TokenVerifier>? logger = null) =>
+        new(strategy, mode, Options.Validation, Hasher, Time, Metrics, logger ?? NullLogger<TokenVerifier>.Instance);
 
     public void Dispose()
     {
