@@ -453,4 +453,68 @@ public sealed class LocalVerificationTests : IDisposable
 
         Assert.That(result.Identity?.WarnAfter, Is.EqualTo(KubeTokens.Now.AddSeconds(3607)));
     }
+
+    [Test]
+    public async Task VerifyAsync_NewKeyWhileKeysCannotBeFetched_TransientUntilAFetchSucceedsThenAccepted()
+    {
+        var harness = await StartAsync();
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
+        harness.Memory.Failure = new KeyFetchException("JWKS answered 503");
+        var token = KubeTokens.Token(KubeTokens.Rsa2);
+
+        var whileDown = await harness.VerifyAsync(token);
+        var withinCooldown = await harness.VerifyAsync(token);
+        var fetchesWhileDown = harness.Memory.FetchCount;
+        harness.Memory.Failure = null;
+        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown);
+        var afterRecovery = await harness.VerifyAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileDown.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable), "503: the client keeps its token and retries");
+            Assert.That(withinCooldown.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable), "never a 401 within the cooldown either");
+            Assert.That(fetchesWhileDown, Is.EqualTo(2), "startup + one attempt; the cooldown holds the rest");
+            Assert.That(afterRecovery.Succeeded, Is.True, afterRecovery.ToString());
+        });
+    }
+
+    [Test]
+    public async Task VerifyAsync_CachedNotYetValid_EndsAtNotBeforeMinusLeeway()
+    {
+        var harness = await StartAsync(o => o.Cache.FailureTtl = TimeSpan.FromHours(1));
+        var token = KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.BoundClaims(issuedAt: KubeTokens.NowSeconds + 600));
+
+        var early = await harness.VerifyAsync(token);
+        var cached = harness.Local.Cache!.Count;
+        harness.Time.Advance(TimeSpan.FromSeconds(600) - harness.Options.Validation.NotBeforeLeeway);
+        var atNotBeforeMinusLeeway = await harness.VerifyAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(early.Reason, Is.EqualTo(VerificationFailureReason.NotYetValid));
+            Assert.That(cached, Is.EqualTo(1), "the failure was cached");
+            Assert.That(atNotBeforeMinusLeeway.Succeeded, Is.True, "a cached NotYetValid must not outlive nbf - leeway: " + atNotBeforeMinusLeeway);
+        });
+    }
+
+    [Test]
+    public async Task VerifyAsync_CachedBadSignatureAfterKeySetSwap_VerifiedAgain()
+    {
+        var harness = await StartAsync(o => o.Cache.FailureTtl = TimeSpan.FromHours(1));
+        var forged = KubeTokens.Sign(KubeTokens.Rsa2, KubeTokens.BoundClaims(), "{\"alg\":\"RS256\",\"kid\":\"" + KubeTokens.Rsa.KeyId + "\"}");
+        var first = await harness.VerifyAsync(forged);
+        var cachedBefore = harness.Local.Cache!.Count;
+
+        // The same kid now names another key, the one that did sign the token.
+        harness.Memory.Jwks = "{\"keys\":[" + KubeTokens.Rsa2.ToJwkJson().Replace(KubeTokens.Rsa2.KeyId, KubeTokens.Rsa.KeyId, StringComparison.Ordinal) + "]}";
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        var second = await harness.VerifyAsync(forged);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Reason, Is.EqualTo(VerificationFailureReason.BadSignature));
+            Assert.That(cachedBefore, Is.EqualTo(1));
+            Assert.That(second.Succeeded, Is.True, "a cached failure holds only for the key set it was reached with: " + second);
+        });
+    }
 }
