@@ -77,7 +77,7 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
             client.Timeout = keys.FetchTimeout;
             client.MaxResponseContentBufferSize = keys.MaxResponseBytes;
             client.DefaultRequestHeaders.UserAgent.Add(ClusterHttpClient.UserAgent);
-        });
+        }).AddRedactingLogging();
 
         // Keys and local validation. In pure TokenReview mode these are never resolved and the worker exits at once.
         services.TryAddSingleton<IKeySource>(CreateKeySource);

@@ -115,6 +115,9 @@ internal static class ClusterServiceCollectionExtensions
 
             // The connection is resolved once, so rotating handlers would rebuild the same thing; the pool's
             // PooledConnectionLifetime recycles connections instead.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+
+            // Trace-level request logging would otherwise carry our bearer token in its structured state.
+            .AddRedactingLogging();
     }
 }
