@@ -57,17 +57,21 @@ internal sealed class ExecCredentialPlugin
         var current = _current;
         return current is not null && (current.RefreshAt is not { } due || _time.GetUtcNow() < due)
             ? ValueTask.FromResult(current)
-            : new ValueTask<ExecCredential>(JoinRunAsync(current, cancellationToken));
+            : new ValueTask<ExecCredential>(JoinRunAsync(current, keepOnFailure: true, cancellationToken));
     }
 
     /// <summary>
     /// The API server answered 401 to <paramref name="rejected"/>: run the plugin again (shared), unless another caller
     /// has already replaced that credential, in which case the replacement is returned.
     /// </summary>
+    /// <exception cref="ClusterConfigurationException">The plugin failed: a rejected credential is never kept.</exception>
     public Task<ExecCredential> RenewAsync(ExecCredential rejected, CancellationToken cancellationToken) =>
-        JoinRunAsync(rejected, cancellationToken);
+        JoinRunAsync(rejected, keepOnFailure: false, cancellationToken);
 
-    private Task<ExecCredential> JoinRunAsync(ExecCredential? seen, CancellationToken cancellationToken)
+    /// <param name="seen">The credential the caller found stale or rejected (null: none).</param>
+    /// <param name="keepOnFailure">A failed early refresh may keep <paramref name="seen"/> until it expires; a 401 may not.</param>
+    /// <param name="cancellationToken">Ends this caller's wait only; the shared run goes on for the others.</param>
+    private Task<ExecCredential> JoinRunAsync(ExecCredential? seen, bool keepOnFailure, CancellationToken cancellationToken)
     {
         Task<ExecCredential> run;
         lock (_lock)
@@ -78,12 +82,19 @@ internal sealed class ExecCredentialPlugin
                 return Task.FromResult(current);
             }
 
-            run = _run ??= Task.Run(() => RunAndStoreAsync(seen));
+            if (!keepOnFailure)
+            {
+                // The API server refused it: no caller gets it again, whatever the new run's outcome.
+                _current = null;
+            }
+
+            run = _run ??= Task.Run(() => RunAndStoreAsync(keepOnFailure ? seen : null));
         }
 
         return run.WaitAsync(cancellationToken);
     }
 
+    /// <param name="previous">A credential that may be kept, until it expires, when this run fails.</param>
     private async Task<ExecCredential> RunAndStoreAsync(ExecCredential? previous)
     {
         try
@@ -156,7 +167,15 @@ internal sealed class ExecCredentialPlugin
         }
 
         // Never interactive: the plugin sees end-of-file on standard input rather than waiting for a person.
-        process.StandardInput.Close();
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The plugin already exited (broken pipe): its exit code tells the rest.
+        }
+
         var output = ReadBoundedAsync(process.StandardOutput, MaxOutputChars, keepEnd: false);
         var error = ReadBoundedAsync(process.StandardError, MaxErrorChars, keepEnd: true);
         using (var timeout = new CancellationTokenSource(_timeout, _time))

@@ -231,6 +231,19 @@ public sealed class ExecCredentialPluginTests : IDisposable
     }
 
     [Test]
+    public async Task RenewAsync_PluginFailsAfterA401_ThrowsInsteadOfKeepingTheRejectedCredential()
+    {
+        var expires = _time.GetUtcNow().AddHours(1);
+        var plugin = Plugin(_scripts.Write("plugin",
+            _scripts.Counter + "if [ \"$n\" -gt 1 ]; then echo 'token service down' >&2; exit 1; fi\n" + ExecPluginScripts.Print(V1, "t", expires)));
+        var rejected = await plugin.GetAsync(CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<ClusterConfigurationException>(async () => await plugin.RenewAsync(rejected, CancellationToken.None));
+
+        Assert.That(ex!.Message, Does.Contain("token service down"));
+    }
+
+    [Test]
     public async Task GetAsync_MissingCommand_ErrorNamesItAndShowsInstallHint()
     {
         var plugin = Plugin("verifier-no-such-plugin-7f3a", installHint: "Install the AWS CLI: https://aws.amazon.com/cli/\n");
