@@ -44,7 +44,7 @@ internal sealed class ClusterBearerTokenHandler : DelegatingHandler
 
     private async Task<HttpResponseMessage> SendWithPluginAsync(ExecCredentialPlugin plugin, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var credential = await plugin.GetAsync(cancellationToken).ConfigureAwait(false);
+        var credential = await ObtainAsync(plugin.GetAsync(cancellationToken)).ConfigureAwait(false);
         var ownAuthorization = request.Headers.Authorization is null;
         Apply(request, credential, ownAuthorization);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -58,10 +58,27 @@ internal sealed class ClusterBearerTokenHandler : DelegatingHandler
         }
 
         ClusterLog.ExecCredentialRejected(_logger, plugin.Settings.Command, request.Method.Method, request.RequestUri?.AbsolutePath ?? "");
-        var renewed = await plugin.RenewAsync(credential, cancellationToken).ConfigureAwait(false);
+        var renewed = await ObtainAsync(new ValueTask<ExecCredential>(plugin.RenewAsync(credential, cancellationToken))).ConfigureAwait(false);
         response.Dispose();
         Apply(request, renewed, ownAuthorization);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A plugin that cannot give a credential fails the request as an authentication failure, not as a configuration
+    /// exception: callers (KubernetesApiClient, a raw HttpClient user) see what they see for any request that cannot be
+    /// authenticated, with the plugin's error as message and inner exception.
+    /// </summary>
+    private static async ValueTask<ExecCredential> ObtainAsync(ValueTask<ExecCredential> credential)
+    {
+        try
+        {
+            return await credential.ConfigureAwait(false);
+        }
+        catch (ClusterConfigurationException ex)
+        {
+            throw new HttpRequestException(HttpRequestError.UserAuthenticationError, ex.Message, ex);
+        }
     }
 
     private static void Apply(HttpRequestMessage request, ExecCredential credential, bool ownAuthorization)

@@ -126,6 +126,30 @@ public sealed class ExecCredentialConnectionTests : IDisposable
     }
 
     [Test]
+    public async Task ApiClient_PluginFails_UnauthorizedResultWithThePluginsError()
+    {
+        await using var server = await LocalApiServer.StartAsync();
+        _scripts.Write("plugin", "echo 'error: the SSO session has expired; run aws sso login' >&2\nexit 255");
+        var path = Kubeconfig(server.BaseAddress, server.CaCertificatePem);
+        await using var services = ClusterTestServices.Build(o => o.KubeconfigPath = path, _time);
+        var before = server.Counters.Total;
+
+        var result = await services.GetRequiredService<KubernetesApiClient>().GetPodAsync("default", "web-0", CancellationToken.None);
+        var raw = await Assert.ThrowsAsync<HttpRequestException>(async () => await services.CreateClient().GetAsync(new Uri("version", UriKind.Relative)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.False);
+            Assert.That(result.Error!.Kind, Is.EqualTo(KubernetesApiErrorKind.Unauthorized), "our own credential, never the caller's token");
+            Assert.That(result.Error!.IsCredentialRejected, Is.True);
+            Assert.That(result.Error!.Message, Does.Contain("exited with code 255").And.Contain("run aws sso login"));
+            Assert.That(raw!.HttpRequestError, Is.EqualTo(HttpRequestError.UserAuthenticationError));
+            Assert.That(raw.InnerException, Is.InstanceOf<ClusterConfigurationException>());
+            Assert.That(server.Counters.Total, Is.EqualTo(before), "nothing is sent without a credential");
+        });
+    }
+
+    [Test]
     public async Task ClusterClient_PluginClientCertificate_PresentedInTheHandshakeAndRotated()
     {
         using var second = IssueClient("CN=rotated-client");
