@@ -38,6 +38,12 @@ public sealed class ApiServerOptions
     /// <summary>Timeout of one HTTP request to the API server. Default 10 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a kubeconfig user's exec credential plugin (<c>aws eks get-token</c>, <c>gke-gcloud-auth-plugin</c>,
+    /// <c>kubelogin</c>) may run before it is stopped and the request fails with its standard error. Default 30 s.
+    /// </summary>
+    public TimeSpan ExecTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Responses larger than this are rejected. Default 1 MiB.</summary>
     public int MaxResponseBytes { get; set; } = 1024 * 1024;
 }

@@ -79,7 +79,7 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
             client.Timeout = keys.FetchTimeout;
             client.MaxResponseContentBufferSize = keys.MaxResponseBytes;
             client.DefaultRequestHeaders.UserAgent.Add(ClusterHttpClient.UserAgent);
-        });
+        }).AddRedactingLogging();
 
         // The one keyed hash: result cache, TokenReview cache, binding keys and log lines.
         services.TryAddSingleton<TokenHasher>();

@@ -25,6 +25,8 @@ public static class ServiceAccountTokenHttpClientBuilderExtensions
     /// Bearer token from a projected file (<see cref="ServiceAccountTokenOptions.Projected"/>, the default) or from the
     /// TokenRequest API (<see cref="ServiceAccountTokenOptions.TokenRequest"/>). One source per HttpClient name, shared by all
     /// its handlers; the options are named after the client, so they can also be bound from configuration.
+    /// The client's request logging is replaced by one that redacts <c>Authorization</c> in messages and structured
+    /// state alike (same categories and event ids); loggers added to the client before this call are removed.
     /// </summary>
     public static IHttpClientBuilder AddServiceAccountToken(this IHttpClientBuilder builder, Action<ServiceAccountTokenOptions> configure)
     {
@@ -55,7 +57,9 @@ public static class ServiceAccountTokenHttpClientBuilderExtensions
         builder.AddHttpMessageHandler(sp => new ServiceAccountTokenHandler(
             sp.GetRequiredKeyedService<IServiceAccountTokenSource>(name),
             sp.GetService<ILogger<ServiceAccountTokenHandler>>()));
-        return builder;
+
+        // The handler puts the workload's token on this client, so this client's request logging must not carry it.
+        return builder.AddRedactingLogging();
     }
 
     private static IServiceAccountTokenSource CreateSource(IServiceProvider services, string name, string apiClientName)

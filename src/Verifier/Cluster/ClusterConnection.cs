@@ -25,14 +25,18 @@ internal sealed record ClusterConnection(Uri Server, string Source)
     /// <summary>The namespace of the context or of the pod (in-cluster <c>namespace</c> file), when known.</summary>
     public string? Namespace { get; init; }
 
+    /// <summary>A kubeconfig user's exec credential plugin (token and/or client certificate). Never logged beyond its command.</summary>
+    public ExecCredentialSettings? Exec { get; init; }
+
     /// <summary>kubeconfig <c>proxy-url</c>. Null: direct (environment proxies are not used).</summary>
     public Uri? Proxy { get; init; }
 
-    /// <summary>How the requests authenticate, for logs: <c>token-file</c>, <c>token</c>, <c>client-certificate</c>, <c>none</c>.</summary>
+    /// <summary>How the requests authenticate, for logs: <c>token-file</c>, <c>token</c>, <c>client-certificate</c>, <c>exec</c>, <c>none</c>.</summary>
     public string CredentialKind =>
         TokenFile is not null ? "token-file"
         : Token is not null ? "token"
         : ClientCertificate is not null ? "client-certificate"
+        : Exec is not null ? $"exec ({Exec.Command})"
         : "none";
 
     // The generated record ToString would print Token.

@@ -6,12 +6,14 @@ namespace Verifier.Cluster;
 /// <summary>
 /// Resolves one <see cref="ApiServerOptions"/> once, on first use, logs the outcome (loudly for
 /// <c>insecure-skip-tls-verify</c>), and owns the state shared by every handler the factory builds for it: the
-/// re-read bearer token file. A configuration error is thrown on every access, not just the first.
+/// re-read bearer token file and the exec credential plugin (one cache, one run at a time, for every client of the
+/// connection). A configuration error is thrown on every access, not just the first.
 /// </summary>
 internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
 {
     private readonly Lazy<ClusterConnection?> _connection;
     private readonly Lazy<BearerTokenFile?> _tokenFile;
+    private readonly Lazy<ExecCredentialPlugin?> _exec;
 
     public ClusterConnectionProvider(ApiServerOptions options, IEnvironmentVariables environment, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -23,6 +25,8 @@ internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
         _connection = new Lazy<ClusterConnection?>(() => Resolve(options, environment, logger));
         _tokenFile = new Lazy<BearerTokenFile?>(() =>
             _connection.Value?.TokenFile is { } path ? new BearerTokenFile(path, options.TokenRereadInterval, time, logger) : null);
+        _exec = new Lazy<ExecCredentialPlugin?>(() =>
+            _connection.Value is { Exec: { } exec } connection ? new ExecCredentialPlugin(exec, connection.Source, options.ExecTimeout, time, logger) : null);
     }
 
     public ApiServerOptions Options { get; }
@@ -32,6 +36,9 @@ internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
 
     /// <summary>The shared, re-read token file of the connection; null without one.</summary>
     public BearerTokenFile? TokenFile => _tokenFile.Value;
+
+    /// <summary>The shared exec credential plugin of the connection; null without one.</summary>
+    public ExecCredentialPlugin? ExecPlugin => _exec.Value;
 
     /// <exception cref="ClusterConfigurationException">When no API server is configured, or the settings cannot work.</exception>
     public ClusterConnection RequireConnection() =>
@@ -71,6 +78,11 @@ internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
         if (options.TokenRereadInterval <= TimeSpan.Zero)
         {
             throw new ClusterConfigurationException($"ApiServer:TokenRereadInterval must be positive (is {options.TokenRereadInterval}); the default is 00:01:00.");
+        }
+
+        if (options.ExecTimeout <= TimeSpan.Zero)
+        {
+            throw new ClusterConfigurationException($"ApiServer:ExecTimeout must be positive (is {options.ExecTimeout}); the default is 00:00:30.");
         }
 
         if (options.MaxResponseBytes <= 0)

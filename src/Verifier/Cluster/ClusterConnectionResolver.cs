@@ -32,7 +32,7 @@ internal static class ClusterConnectionResolver
             // with a TokenRequest token for the verifier's own service account).
             return string.IsNullOrEmpty(options.TokenFile)
                 ? connection
-                : connection with { Token = null, ClientCertificate = null, TokenFile = RequireFile(options.TokenFile, "ApiServer:TokenFile") };
+                : connection with { Token = null, ClientCertificate = null, Exec = null, TokenFile = RequireFile(options.TokenFile, "ApiServer:TokenFile") };
         }
 
         var host = environment.Get(ServiceHostVariable);

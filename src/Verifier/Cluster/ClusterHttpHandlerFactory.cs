@@ -66,6 +66,17 @@ internal static class ClusterHttpHandlerFactory
         return handler;
     }
 
+    /// <summary>
+    /// For a user with an exec credential plugin: a handler per client certificate the plugin hands out (none for a
+    /// token), each built as <see cref="Create"/> builds one.
+    /// </summary>
+    public static ExecClientCertificateHandler CreateForExec(ClusterConnection connection, ApiServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ExecClientCertificateHandler(certificate => Create(connection with { ClientCertificate = certificate }, options));
+    }
+
     private static bool AcceptUnverifiedCertificateAsConfigured(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
         certificate is not null;
 }

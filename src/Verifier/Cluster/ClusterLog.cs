@@ -20,6 +20,22 @@ internal static partial class ClusterLog
         "Cannot read the API-server bearer token file {Path}; {Fallback}", EventName = "TokenFileReadFailed")]
     public static partial void TokenFileReadFailed(ILogger logger, string path, string fallback, Exception exception);
 
+    [LoggerMessage(VerifierEventIds.ClusterExecCredentialObtained, LogLevel.Information,
+        "Exec credential plugin {Command} for {Source} gave a {CredentialKind}, used until {ExpiresAt}")]
+    public static partial void ExecCredentialObtained(ILogger logger, string command, string source, string credentialKind, string expiresAt);
+
+    [LoggerMessage(VerifierEventIds.ClusterExecRefreshFailed, LogLevel.Warning,
+        "Exec credential plugin {Command} for {Source} failed to refresh the credential; keeping the current one until it expires at {ExpiresAt}")]
+    public static partial void ExecRefreshFailed(ILogger logger, string command, string source, string expiresAt, Exception exception);
+
+    [LoggerMessage(VerifierEventIds.ClusterExecFailed, LogLevel.Error,
+        "Exec credential plugin {Command} for {Source} failed; requests to the API server fail until it succeeds")]
+    public static partial void ExecFailed(ILogger logger, string command, string source, Exception exception);
+
+    [LoggerMessage(VerifierEventIds.ClusterExecCredentialRejected, LogLevel.Information,
+        "The API server answered 401 to {Method} {Path} with the exec plugin's credential; running {Command} again and retrying once")]
+    public static partial void ExecCredentialRejected(ILogger logger, string command, string method, string path);
+
     // Level chosen by the caller: our own credential rejected is a Warning, everything else (404 on a read, an outage the
     // caller retries) is Debug; callers log what the failure means for them.
     [LoggerMessage(EventId = VerifierEventIds.ClusterRequestFailed, Message =

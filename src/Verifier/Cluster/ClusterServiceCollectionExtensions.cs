@@ -103,18 +103,25 @@ internal static class ClusterServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var connectionProvider = provider(sp);
-                return connectionProvider.Connection is { } connection
-                    ? ClusterHttpHandlerFactory.Create(connection, connectionProvider.Options)
-                    : new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false };
+                return connectionProvider.Connection switch
+                {
+                    null => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false },
+                    { Exec: not null } connection => ClusterHttpHandlerFactory.CreateForExec(connection, connectionProvider.Options),
+                    var connection => ClusterHttpHandlerFactory.Create(connection, connectionProvider.Options),
+                };
             })
             .AddHttpMessageHandler(sp =>
             {
                 var connectionProvider = provider(sp);
-                return new ClusterBearerTokenHandler(connectionProvider.Connection?.Token, connectionProvider.TokenFile);
+                return new ClusterBearerTokenHandler(connectionProvider.Connection?.Token, connectionProvider.TokenFile, connectionProvider.ExecPlugin,
+                    sp.GetService<ILoggerFactory>()?.CreateLogger("Verifier.Cluster"));
             })
 
             // The connection is resolved once, so rotating handlers would rebuild the same thing; the pool's
             // PooledConnectionLifetime recycles connections instead.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+
+            // Trace-level request logging would otherwise carry our bearer token in its structured state.
+            .AddRedactingLogging();
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,8 +11,8 @@ namespace Verifier.Cluster;
 /// <summary>
 /// Reads the subset of a kubeconfig file that a server-side verifier can use without running anything: one context,
 /// its cluster (server, CA data/file, <c>insecure-skip-tls-verify</c>, <c>proxy-url</c>) and its user (token,
-/// tokenFile, client certificate and key as data or file). Relative file paths are relative to the kubeconfig's
-/// directory, as in client-go. Exec plugins, auth providers, basic auth and impersonation are configuration errors.
+/// tokenFile, client certificate and key as data or file, or an exec credential plugin). Relative file paths are relative
+/// to the kubeconfig's directory, as in client-go. Auth providers, basic auth and impersonation are configuration errors.
 /// </summary>
 /// <remarks>
 /// The YAML representation model is used instead of reflection-based deserialization: no reflection, trimming-friendly,
@@ -21,7 +22,10 @@ internal static class KubeconfigReader
 {
     private const string ProxyHint =
         "Run `kubectl proxy` next to the service and set ApiServer:Server to http://127.0.0.1:8001, or give a token file " +
-        "(ApiServer:TokenFile, e.g. from `kubectl create token`) or a kubeconfig user with token, tokenFile or client-certificate.";
+        "(ApiServer:TokenFile, e.g. from `kubectl create token`) or a kubeconfig user with token, tokenFile, client-certificate or exec.";
+
+    /// <summary>The cluster extension whose value becomes <c>spec.cluster.config</c> of <c>KUBERNETES_EXEC_INFO</c>.</summary>
+    private const string ExecExtensionName = "client.authentication.k8s.io/exec";
 
     /// <exception cref="ClusterConfigurationException">For any problem with the file or the selected context.</exception>
     public static ClusterConnection Read(string path, string? contextName)
@@ -77,7 +81,8 @@ internal static class KubeconfigReader
         var where = $"kubeconfig '{fullPath}', context '{name}'";
         var server = ParseServer(Scalar(cluster, "server"), where);
         var insecure = string.Equals(Scalar(cluster, "insecure-skip-tls-verify"), "true", StringComparison.OrdinalIgnoreCase);
-        var authorities = ReadAuthorities(cluster, directory, where);
+        var authorityPem = ReadAuthorityPem(cluster, directory, where);
+        var authorities = authorityPem is null ? null : LoadAuthorities(authorityPem.Value.Pem, authorityPem.Value.What, where);
         if (insecure && authorities is not null)
         {
             // kubectl refuses the same combination ("specifying a root certificates file with the insecure flag is not allowed").
@@ -115,16 +120,36 @@ internal static class KubeconfigReader
         var user = Named(root, "users", userName, "user")
             ?? throw new ClusterConfigurationException(
                 $"Context '{name}' in '{fullPath}' refers to user '{userName}', which the file does not define; users: {NamesOf(root, "users")}.");
-        return ApplyUser(connection, user, userName, directory, where);
+        var applied = ApplyUser(connection, user, userName, directory, where);
+        return applied.Exec is { } exec
+            ? applied with
+            {
+                Exec = exec with
+                {
+                    ClusterServer = server,
+                    ClusterCertificateAuthorityPem = authorityPem?.Pem,
+                    ClusterInsecureSkipTlsVerify = insecure,
+                    ClusterProxy = proxy,
+                    ClusterConfigJson = ExecExtensionJson(cluster),
+                },
+            }
+            : applied;
     }
 
     private static ClusterConnection ApplyUser(ClusterConnection connection, YamlMappingNode user, string userName, string directory, string where)
     {
         if (user.Children.TryGetValue(new YamlScalarNode("exec"), out var exec))
         {
-            var command = exec is YamlMappingNode execMap ? Scalar(execMap, "command") : null;
-            throw new ClusterConfigurationException(
-                $"User '{userName}' ({where}) authenticates with an exec credential plugin ({command ?? "no command"}), which the verifier does not run. {ProxyHint}");
+            foreach (var other in new[] { "token", "tokenFile", "client-certificate", "client-certificate-data", "auth-provider" })
+            {
+                if (user.Children.ContainsKey(new YamlScalarNode(other)))
+                {
+                    throw new ClusterConfigurationException(
+                        $"User '{userName}' ({where}) sets both exec and {other}; keep one way to authenticate.");
+                }
+            }
+
+            return connection with { Exec = ReadExec(exec, userName, directory, where) };
         }
 
         if (user.Children.TryGetValue(new YamlScalarNode("auth-provider"), out var provider))
@@ -158,21 +183,190 @@ internal static class KubeconfigReader
         };
     }
 
-    private static X509Certificate2Collection? ReadAuthorities(YamlMappingNode cluster, string directory, string where)
+    private static (string Pem, string What)? ReadAuthorityPem(YamlMappingNode cluster, string directory, string where)
     {
         // client-go: certificate-authority-data wins over certificate-authority.
         if (Scalar(cluster, "certificate-authority-data") is { Length: > 0 } data)
         {
-            return LoadAuthorities(DecodeBase64(data, "certificate-authority-data", where), "certificate-authority-data", where);
+            return (DecodeBase64(data, "certificate-authority-data", where), "certificate-authority-data");
         }
 
         if (Scalar(cluster, "certificate-authority") is { Length: > 0 } file)
         {
             var path = RequireFile(Resolve(directory, file), "certificate-authority", where);
-            return LoadAuthorities(File.ReadAllText(path), path, where);
+            return (File.ReadAllText(path), path);
         }
 
         return null;
+    }
+
+    private static ExecCredentialSettings ReadExec(YamlNode node, string userName, string directory, string where)
+    {
+        var describe = $"user '{userName}' ({where})";
+        if (node is not YamlMappingNode exec)
+        {
+            throw new ClusterConfigurationException($"exec of {describe} is not a mapping with apiVersion and command.");
+        }
+
+        var apiVersion = Scalar(exec, "apiVersion");
+        if (apiVersion is not (ExecCredentialSettings.V1 or ExecCredentialSettings.V1Beta1))
+        {
+            throw new ClusterConfigurationException(string.IsNullOrEmpty(apiVersion)
+                ? $"exec of {describe} has no apiVersion; set it to {ExecCredentialSettings.V1} (or {ExecCredentialSettings.V1Beta1} for older plugins)."
+                : $"exec.apiVersion '{apiVersion}' of {describe} is not supported; use {ExecCredentialSettings.V1} or {ExecCredentialSettings.V1Beta1} (v1alpha1 was removed in Kubernetes 1.24).");
+        }
+
+        var command = Scalar(exec, "command");
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            throw new ClusterConfigurationException($"exec of {describe} has no command.");
+        }
+
+        // kubectl: a command with a path separator is a file relative to the kubeconfig's directory; a bare name is
+        // looked up in PATH when the plugin starts.
+        if (!Path.IsPathRooted(command) && (command.Contains('/', StringComparison.Ordinal) || command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+        {
+            command = Path.GetFullPath(Path.Combine(directory, command));
+        }
+
+        switch (Scalar(exec, "interactiveMode"))
+        {
+            case null or "" or "Never" or "IfAvailable":
+                break;
+            case "Always":
+                throw new ClusterConfigurationException(
+                    $"exec of {describe} sets interactiveMode: Always, but the verifier never runs a plugin interactively (standard input is not " +
+                    "connected to a terminal). Configure the plugin to work without a prompt (a cached login, a service principal, workload " +
+                    "identity) and set interactiveMode to Never or IfAvailable.");
+            case { } mode:
+                throw new ClusterConfigurationException($"exec.interactiveMode '{mode}' of {describe} is not one of Never, IfAvailable, Always.");
+        }
+
+        var arguments = new List<string>();
+        if (exec.Children.TryGetValue(new YamlScalarNode("args"), out var args) && args is not YamlScalarNode { Value: null or "" })
+        {
+            if (args is not YamlSequenceNode argList)
+            {
+                throw new ClusterConfigurationException($"exec.args of {describe} is not a list.");
+            }
+
+            foreach (var arg in argList)
+            {
+                arguments.Add(arg is YamlScalarNode scalar ? scalar.Value ?? "" : throw new ClusterConfigurationException($"exec.args of {describe} holds a non-string entry."));
+            }
+        }
+
+        var environment = new List<KeyValuePair<string, string>>();
+        if (exec.Children.TryGetValue(new YamlScalarNode("env"), out var env) && env is not YamlScalarNode { Value: null or "" })
+        {
+            if (env is not YamlSequenceNode envList)
+            {
+                throw new ClusterConfigurationException($"exec.env of {describe} is not a list of name/value entries.");
+            }
+
+            foreach (var entry in envList)
+            {
+                if (entry is not YamlMappingNode variable || Scalar(variable, "name") is not { Length: > 0 } name)
+                {
+                    throw new ClusterConfigurationException($"exec.env of {describe} holds an entry without a name.");
+                }
+
+                environment.Add(new KeyValuePair<string, string>(name, Scalar(variable, "value") ?? ""));
+            }
+        }
+
+        return new ExecCredentialSettings(apiVersion, command, describe)
+        {
+            Arguments = arguments,
+            Environment = environment,
+            InstallHint = Scalar(exec, "installHint") is { Length: > 0 } hint ? hint : null,
+            ProvideClusterInfo = string.Equals(Scalar(exec, "provideClusterInfo"), "true", StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    private static bool IsJsonNumber(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || !(char.IsAsciiDigit(value[0]) || value[0] == '-'))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return document.RootElement.ValueKind == JsonValueKind.Number;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The cluster's <c>client.authentication.k8s.io/exec</c> extension as JSON, or null.</summary>
+    private static string? ExecExtensionJson(YamlMappingNode cluster)
+    {
+        if (!cluster.Children.TryGetValue(new YamlScalarNode("extensions"), out var extensions) || extensions is not YamlSequenceNode list)
+        {
+            return null;
+        }
+
+        foreach (var entry in list)
+        {
+            if (entry is YamlMappingNode item && Scalar(item, "name") == ExecExtensionName
+                && item.Children.TryGetValue(new YamlScalarNode("extension"), out var extension))
+            {
+                using var buffer = new MemoryStream();
+                using (var json = new Utf8JsonWriter(buffer))
+                {
+                    WriteJson(json, extension);
+                }
+
+                return Encoding.UTF8.GetString(buffer.ToArray());
+            }
+        }
+
+        return null;
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, YamlNode node)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                json.WriteStartObject();
+                foreach (var (key, value) in mapping.Children)
+                {
+                    json.WritePropertyName(key is YamlScalarNode k ? k.Value ?? "" : key.ToString());
+                    WriteJson(json, value);
+                }
+
+                json.WriteEndObject();
+                break;
+            case YamlSequenceNode sequence:
+                json.WriteStartArray();
+                foreach (var item in sequence)
+                {
+                    WriteJson(json, item);
+                }
+
+                json.WriteEndArray();
+                break;
+            case YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } flag:
+                json.WriteBooleanValue(flag.Value == "true");
+                break;
+            case YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "null" or "~" }:
+                json.WriteNullValue();
+                break;
+            case YamlScalarNode { Style: ScalarStyle.Plain } number when IsJsonNumber(number.Value):
+                json.WriteRawValue(number.Value!);
+                break;
+            case YamlScalarNode scalar:
+                json.WriteStringValue(scalar.Value);
+                break;
+            default:
+                json.WriteNullValue();
+                break;
+        }
     }
 
     private static X509Certificate2? ReadClientCertificate(YamlMappingNode user, string userName, string directory, string where)

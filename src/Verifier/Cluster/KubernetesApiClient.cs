@@ -167,6 +167,11 @@ internal sealed class KubernetesApiClient
             error = new KubernetesApiError(KubernetesApiErrorKind.Timeout, null,
                 $"No complete answer within ApiServer:RequestTimeout ({_requestTimeout.TotalSeconds:0.###} s).");
         }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.UserAuthenticationError)
+        {
+            // Our own credential could not be obtained (an exec plugin failed): the same class as a 401 on it.
+            error = new KubernetesApiError(KubernetesApiErrorKind.Unauthorized, null, ex.Message);
+        }
         catch (HttpRequestException ex)
         {
             error = new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, Describe(ex));

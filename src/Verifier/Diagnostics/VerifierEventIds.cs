@@ -44,6 +44,10 @@ internal static class VerifierEventIds
     public const int ClusterInsecureSkipTlsVerify = 1401;
     public const int ClusterTokenFileReadFailed = 1402;
     public const int ClusterRequestFailed = 1403;
+    public const int ClusterExecCredentialObtained = 1404;
+    public const int ClusterExecRefreshFailed = 1405;
+    public const int ClusterExecFailed = 1406;
+    public const int ClusterExecCredentialRejected = 1407;
 
     // Client 1500-1599
     public const int ClientTokenReloaded = 1500;

@@ -175,20 +175,60 @@ public sealed class KubeconfigReaderTests : IDisposable
     }
 
     [Test]
-    public void Read_ExecPlugin_ErrorSuggestsKubectlProxyAndTokenFile()
+    public void Read_ExecPlugin_ReadsCommandArgsEnvHintAndClusterInfo()
     {
-        var path = _dir.Write("config", Kubeconfig(
-            "    server: https://eks.example",
-            "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token]"));
+        var path = _dir.Write("kube/config", Kubeconfig(
+            $"    server: https://eks.example\n    certificate-authority-data: {B64(_certs.AuthorityPem)}\n" +
+            "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension:\n        audience: sts\n        retries: 3\n        verbose: true",
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n" +
+            "      args: [eks, get-token, --cluster-name, \"my cluster\"]\n      env:\n      - name: AWS_PROFILE\n        value: prod\n" +
+            "      installHint: Install the AWS CLI v2.\n      provideClusterInfo: true\n      interactiveMode: IfAvailable"));
+
+        var connection = KubeconfigReader.Read(path, null);
+
+        var exec = connection.Exec!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exec.ApiVersion, Is.EqualTo(ExecCredentialSettings.V1Beta1));
+            Assert.That(exec.Command, Is.EqualTo("aws"), "a bare name is looked up in PATH, not resolved against the kubeconfig");
+            Assert.That(exec.Arguments, Is.EqualTo(new[] { "eks", "get-token", "--cluster-name", "my cluster" }));
+            Assert.That(exec.Environment, Is.EqualTo(new[] { new KeyValuePair<string, string>("AWS_PROFILE", "prod") }));
+            Assert.That(exec.InstallHint, Is.EqualTo("Install the AWS CLI v2."));
+            Assert.That(exec.ProvideClusterInfo, Is.True);
+            Assert.That(exec.ClusterServer, Is.EqualTo(new Uri("https://eks.example")));
+            Assert.That(exec.ClusterCertificateAuthorityPem, Is.EqualTo(_certs.AuthorityPem));
+            Assert.That(exec.ClusterConfigJson, Is.EqualTo("{\"audience\":\"sts\",\"retries\":3,\"verbose\":true}"));
+            Assert.That(connection.CredentialKind, Is.EqualTo("exec (aws)"));
+            Assert.That(connection.ToString(), Does.Not.Contain("prod"), "env values may be secrets");
+        });
+    }
+
+    [TestCase("./bin/get-token", "kube/bin/get-token")]
+    [TestCase("../plugins/get-token", "plugins/get-token")]
+    public void Read_ExecCommandWithPathSeparator_ResolvedAgainstKubeconfigDirectory(string command, string expected)
+    {
+        var path = _dir.Write("kube/config", Kubeconfig(
+            "    server: https://127.0.0.1:6443", $"    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {command}"));
+
+        var connection = KubeconfigReader.Read(path, null);
+
+        Assert.That(connection.Exec!.Command, Is.EqualTo(Path.Combine(_dir.Path, expected)));
+    }
+
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1\n      command: kubelogin\n      interactiveMode: Always", "never runs a plugin interactively")]
+    [TestCase("      command: kubelogin", "has no apiVersion")]
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1alpha1\n      command: kubelogin", "v1alpha1 was removed")]
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1", "has no command")]
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1\n      command: kubelogin\n      interactiveMode: Sometimes", "not one of Never, IfAvailable, Always")]
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1\n      command: kubelogin\n      env:\n      - value: x", "entry without a name")]
+    [TestCase("      apiVersion: client.authentication.k8s.io/v1\n      command: kubelogin\n    token: t", "both exec and token")]
+    public void Read_UnusableExec_ErrorSaysWhatToFix(string exec, string expected)
+    {
+        var path = _dir.Write("config", Kubeconfig("    server: https://127.0.0.1:6443", "    exec:\n" + exec));
 
         var ex = Assert.Throws<ClusterConfigurationException>(() => KubeconfigReader.Read(path, null));
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(ex!.Message, Does.Contain("exec credential plugin (aws)"));
-            Assert.That(ex.Message, Does.Contain("kubectl proxy").And.Contain("http://127.0.0.1:8001"));
-            Assert.That(ex.Message, Does.Contain("ApiServer:TokenFile"));
-        });
+        Assert.That(ex!.Message, Does.Contain(expected).And.Contain("user 'demo-user'").IgnoreCase);
     }
 
     [Test]
