@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
@@ -23,13 +24,15 @@ namespace Verifier.Tests.AspNetCore;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class VerifierTelemetryTests(VerificationMode mode)
 {
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
+    private FakeLoggerProvider _logProvider = null!;
     private LocalClusterApp _cluster = null!;
     private MetricsCollector _metrics = null!;
 
     [SetUp]
     public async Task SetUp()
     {
+        _logProvider = new FakeLoggerProvider(_logs);
         _cluster = await LocalClusterApp.StartAsync(
             builder =>
             {
@@ -46,7 +49,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
                 app.MapKubernetesTokenVerification("/verify");
             },
             kestrel: true,
-            logs: _logs,
+            logs: _logProvider,
             beforeStart: app => _metrics = new MetricsCollector(VerifierMetrics.MeterName, app.Services.GetRequiredService<IMeterFactory>()));
     }
 
@@ -55,7 +58,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
     {
         await _cluster.DisposeAsync();
         _metrics.Dispose();
-        _logs.Dispose();
+        _logProvider.Dispose();
     }
 
     private async Task<HttpStatusCode> GetProtectedAsync(string token)
@@ -166,7 +169,8 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             (await _cluster.Client.PostAsync(new Uri("/verify", UriKind.Relative), review)).Dispose();
         }
 
-        var all = _logs.AllText();
+        var entries = _logs.GetSnapshot();
+        var all = string.Join('\n', entries.Select(Render));
         var secrets = tokens.SelectMany(t =>
         {
             var parts = t.Split('.');
@@ -182,9 +186,10 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         using (Assert.EnterMultipleScope())
         {
             // The run really was logged, at every level the providers offer, including the verifier's own events.
-            Assert.That(_logs.Entries.Count, Is.GreaterThan(50));
-            Assert.That(_logs.Entries.Select(e => e.EventId.Id), Does.Contain(VerifierEventIds.AuthenticationFailed).And.Contain(VerifierEventIds.AuthenticationSucceeded));
-            Assert.That(_logs.Entries.Select(e => e.Category), Has.Some.StartsWith("Microsoft.AspNetCore").And.Some.StartsWith("Verifier"));
+            Assert.That(entries, Has.Count.GreaterThan(50));
+            Assert.That(entries.Select(e => e.Id.Id), Does.Contain(VerifierEventIds.AuthenticationFailed).And.Contain(VerifierEventIds.AuthenticationSucceeded));
+            Assert.That(entries.Select(e => e.Category), Has.Some.StartsWith("Microsoft.AspNetCore").And.Some.StartsWith("Verifier"));
+            Assert.That(all, Does.Contain("{OriginalFormat}="), "the searched text includes the structured state, not only messages");
             foreach (var secret in secrets)
             {
                 Assert.That(all, Does.Not.Contain(secret), "a token part appears in the logs");
@@ -193,5 +198,15 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             Assert.That(all, Does.Not.Contain(claimSet), "the decoded claim set appears in the logs");
             Assert.That(all, Does.Not.Contain(valid.Split('.')[2][..16]), "a signature prefix appears in the logs");
         }
+    }
+
+    /// <summary>One log entry as text with everything a token could hide in: message, structured state, scopes, exception.</summary>
+    private static string Render(FakeLogRecord entry)
+    {
+        var state = entry.StructuredState is { } pairs ? string.Join("; ", pairs.Select(p => p.Key + "=" + p.Value)) : entry.State?.ToString();
+        var scopes = entry.Scopes.Select(scope => scope is IEnumerable<KeyValuePair<string, object?>> kv
+            ? string.Join("; ", kv.Select(p => p.Key + "=" + p.Value))
+            : scope?.ToString());
+        return $"{entry.Level} {entry.Category}[{entry.Id.Id}] {entry.Message} | {state} | {string.Join(" / ", scopes)} | {entry.Exception}";
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier.Client;
 using Verifier.Testing;
@@ -11,7 +12,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly ManualTimeProvider _time = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly FakeLogger _logs = new();
     private readonly MetricRecorder _metrics;
     private readonly KubeletTokenDirectory _kubelet;
     private readonly List<ProjectedTokenSource> _sources = [];
@@ -43,7 +44,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
     {
         var source = new ProjectedTokenSource(
             new ProjectedTokenSourceOptions { Path = path ?? _kubelet.TokenPath, WatchForChanges = watch },
-            _time, _logs.CreateLogger("client"), _metrics.Metrics);
+            _time, _logs, _metrics.Metrics);
         _sources.Add(source);
         return source;
     }
@@ -125,7 +126,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         // Issued 500 s ago: 83 %, past the kubelet's 80 % refresh point but below the 90 % warning.
         _kubelet.Write(Token(TimeSpan.FromSeconds(500)));
         using var source = Create(watch: false);
-        var warningsBefore = _logs.Entries.Count(e => e.EventId == 1502);
+        var warningsBefore = _logs.Collector.GetSnapshot().Count(e => e.Id.Id == 1502);
 
         _time.Advance(TimeSpan.FromMinutes(1)); // 560 s: 93 %
         _time.Advance(TimeSpan.FromSeconds(30)); // no new re-read yet
@@ -134,7 +135,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         Assert.Multiple(() =>
         {
             Assert.That(warningsBefore, Is.Zero);
-            var warnings = _logs.Entries.Where(e => e.EventId == 1502).ToList();
+            var warnings = _logs.Collector.GetSnapshot().Where(e => e.Id.Id == 1502).ToList();
             Assert.That(warnings, Has.Count.EqualTo(1));
             Assert.That(warnings[0].Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
             Assert.That(warnings[0].Message, Does.Contain("93 %").And.Contain(_kubelet.TokenPath));
@@ -152,7 +153,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
 
         Assert.Multiple(() =>
         {
-            Assert.That(_logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1502));
+            Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Id.Id == 1502));
             Assert.That(_metrics.Warnings, Is.Empty);
         });
     }
@@ -206,9 +207,9 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             Assert.That(whileValid, Is.EqualTo(token));
             Assert.That(ex!.Kind, Is.EqualTo(ServiceAccountTokenErrorKind.Expired));
             Assert.That(ex.Message, Does.Contain("no fresher one could be read").And.Contain("plain-token"));
-            Assert.That(_logs.Entries, Has.Some.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1501 && e.Message.Contains("keeping the previous token", StringComparison.Ordinal)));
+            Assert.That(_logs.Collector.GetSnapshot(), Has.Some.Matches<FakeLogRecord>(e => e!.Id.Id == 1501 && e.Message.Contains("keeping the previous token", StringComparison.Ordinal)));
             Assert.That(_metrics.Warnings, Does.Contain(("projected", "reload_failed")));
-            Assert.That(_logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.Message.Contains(token, StringComparison.Ordinal)), "never logs the token");
+            Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Message.Contains(token, StringComparison.Ordinal)), "never logs the token");
         });
     }
 
