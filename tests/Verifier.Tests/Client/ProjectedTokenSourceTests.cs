@@ -1,7 +1,11 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier.Client;
+using Verifier.Diagnostics;
 using Verifier.Testing;
 using Verifier.Tests.Cluster;
 
@@ -13,13 +17,16 @@ public sealed class ProjectedTokenSourceTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly ManualTimeProvider _time = new();
     private readonly FakeLogger _logs = new();
-    private readonly MetricRecorder _metrics;
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly VerifierMetrics _metrics;
+    private readonly MetricCollector<long> _warnings;
     private readonly KubeletTokenDirectory _kubelet;
     private readonly List<ProjectedTokenSource> _sources = [];
 
     public ProjectedTokenSourceTests()
     {
-        _metrics = new MetricRecorder(_time);
+        _metrics = new VerifierMetrics(_meters.GetRequiredService<IMeterFactory>(), _time);
+        _warnings = new MetricCollector<long>(_metrics.Meter, "verifier.client.token.warnings");
         _kubelet = new KubeletTokenDirectory(_dir.Path);
     }
 
@@ -30,11 +37,16 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             source.Dispose();
         }
 
-        _metrics.Dispose();
+        _warnings.Dispose();
+        _meters.Dispose();
         _dir.Dispose();
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The client warning counter's recordings as (source, kind).</summary>
+    private (string Source, string Kind)[] Warnings() =>
+        [.. _warnings.GetMeasurementSnapshot().Select(m => ((string)m.Tags["source"]!, (string)m.Tags["kind"]!))];
 
     // A 600 s token issued `age` ago, like the example's projection (expirationSeconds: 600).
     private string Token(TimeSpan age, string subject = "system:serviceaccount:token-demo:token-client-test") =>
@@ -44,7 +56,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
     {
         var source = new ProjectedTokenSource(
             new ProjectedTokenSourceOptions { Path = path ?? _kubelet.TokenPath, WatchForChanges = watch },
-            _time, _logs, _metrics.Metrics);
+            _time, _logs, _metrics);
         _sources.Add(source);
         return source;
     }
@@ -139,7 +151,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             Assert.That(warnings, Has.Count.EqualTo(1));
             Assert.That(warnings[0].Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
             Assert.That(warnings[0].Message, Does.Contain("93 %").And.Contain(_kubelet.TokenPath));
-            Assert.That(_metrics.Warnings, Is.EqualTo(new[] { ("projected", "near_expiry") }));
+            Assert.That(Warnings(), Is.EqualTo(new[] { ("projected", "near_expiry") }));
         });
     }
 
@@ -154,7 +166,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         Assert.Multiple(() =>
         {
             Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Id.Id == 1502));
-            Assert.That(_metrics.Warnings, Is.Empty);
+            Assert.That(Warnings(), Is.Empty);
         });
     }
 
@@ -208,7 +220,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             Assert.That(ex!.Kind, Is.EqualTo(ServiceAccountTokenErrorKind.Expired));
             Assert.That(ex.Message, Does.Contain("no fresher one could be read").And.Contain("plain-token"));
             Assert.That(_logs.Collector.GetSnapshot(), Has.Some.Matches<FakeLogRecord>(e => e!.Id.Id == 1501 && e.Message.Contains("keeping the previous token", StringComparison.Ordinal)));
-            Assert.That(_metrics.Warnings, Does.Contain(("projected", "reload_failed")));
+            Assert.That(Warnings(), Does.Contain(("projected", "reload_failed")));
             Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Message.Contains(token, StringComparison.Ordinal)), "never logs the token");
         });
     }
