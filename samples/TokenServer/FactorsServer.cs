@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
+using OpenTelemetry.Metrics;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
 using Verifier.AspNetCore.Health;
@@ -46,6 +47,13 @@ public static class FactorsServer
             .AddKubernetesServiceAccount(o => o.Audiences = [audience]);
         builder.Services.AddAuthorizationBuilder().AddServiceAccountPolicy(ClientsPolicy, allowed);
         builder.Services.AddHealthChecks().AddKubernetesTokenVerifier();
+
+        // Metrics over OTLP only when an endpoint is configured (env OTEL_EXPORTER_OTLP_ENDPOINT or the same switch);
+        // the exporter reads the other OTEL_* settings (protocol, headers, interval) from configuration itself.
+        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter("Verifier", "Microsoft.AspNetCore.Hosting").AddOtlpExporter());
+        }
 
         var app = builder.Build();
         app.UseAuthentication();

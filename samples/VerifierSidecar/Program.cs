@@ -3,9 +3,11 @@
 //   Verifier:Startup:*       WaitUntilReady (default false), ReadyTimeout, FailOnTimeout
 //   Sidecar:Path             route of the verify endpoint, default /verify
 //   Sidecar:Port             port, default 8080 (ignored when urls / ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS is set)
+//   OTEL_EXPORTER_OTLP_ENDPOINT  export metrics (meter Verifier, ASP.NET Core hosting) over OTLP; default off
 // Serves POST/GET {Path} (plain or TokenReview), POST {Path}/apis/authentication.k8s.io/v1/tokenreviews,
 // /healthz/ready (verifier health) and /healthz/live.
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 using Verifier;
 using Verifier.Hosting;
 
@@ -19,6 +21,13 @@ if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configur
 builder.Services.AddKubernetesTokenVerifier(configuration);
 builder.Services.AddKubernetesTokenVerifierStartup(o => configuration.GetSection(KubernetesTokenVerifierStartupOptions.SectionName).Bind(o));
 builder.Services.AddHealthChecks().AddKubernetesTokenVerifier();
+
+// Metrics over OTLP only when an endpoint is configured (env OTEL_EXPORTER_OTLP_ENDPOINT or the same switch);
+// the exporter reads the other OTEL_* settings (protocol, headers, interval) from configuration itself.
+if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter("Verifier", "Microsoft.AspNetCore.Hosting").AddOtlpExporter());
+}
 
 var app = builder.Build();
 app.MapKubernetesTokenVerification(configuration["Sidecar:Path"] ?? "/verify");

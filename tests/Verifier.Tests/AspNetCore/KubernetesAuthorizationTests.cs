@@ -1,8 +1,6 @@
 using NUnit.Framework;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,14 +40,11 @@ public sealed class KubernetesAuthorizationTests
             {
                 builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier);
                 builder.Services.AddAuthentication(Scheme)
-                    .AddKubernetesServiceAccount(o => o.Audiences = ["factors"])
-                    .AddScheme<AuthenticationSchemeOptions, StaticBearerHandler>(StaticBearerHandler.SchemeName, _ => { });
+                    .AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
                 builder.Services.AddAuthorizationBuilder()
                     .AddServiceAccountPolicy("client", "token-demo/token-client-test", "system:serviceaccount:ops:runner")
                     .AddServiceAccountNamespacePolicy("demo-namespace", "token-demo")
-                    .AddBoundPodPolicy("pod")
-                    .AddPolicy("either-scheme", p => p.AddAuthenticationSchemes(Scheme, StaticBearerHandler.SchemeName).RequireAuthenticatedUser())
-                    .AddPolicy("either-scheme-demo-namespace", p => p.AddAuthenticationSchemes(Scheme, StaticBearerHandler.SchemeName).RequireServiceAccountNamespace("token-demo"));
+                    .AddBoundPodPolicy("pod");
             },
             app =>
             {
@@ -59,8 +54,6 @@ public sealed class KubernetesAuthorizationTests
                 app.MapGet("/namespace", () => "ok").RequireAuthorization("demo-namespace");
                 app.MapGet("/pod", () => "ok").RequireAuthorization("pod");
                 app.MapGet("/inline", () => "ok").RequireAuthorization(p => p.RequireServiceAccount("token-demo", "token-client-test").RequireBoundPod());
-                app.MapGet("/either", (ClaimsPrincipal user) => user.Identities.First(i => i.IsAuthenticated).AuthenticationType).RequireAuthorization("either-scheme");
-                app.MapGet("/either-demo", () => "ok").RequireAuthorization("either-scheme-demo-namespace");
             });
         _client = _app.GetTestClient();
     }
@@ -103,49 +96,6 @@ public sealed class KubernetesAuthorizationTests
         var (status, _, _) = await GetAsync(path, token is null ? null : "Bearer " + token);
 
         Assert.That(status, Is.EqualTo(expected));
-    }
-
-    [Test]
-    public async Task TwoBearerSchemes_EachTokenAuthenticatedByItsOwnScheme()
-    {
-        var ours = await GetAsync("/either", "Bearer " + ClientToken);
-        var theirs = await GetAsync("/either", StaticBearerHandler.Prefix + "alice");
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(ours.Status, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(ours.Body, Is.EqualTo(Scheme));
-            Assert.That(theirs.Status, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(theirs.Body, Is.EqualTo(StaticBearerHandler.SchemeName));
-        }
-    }
-
-    [Test]
-    public async Task TwoBearerSchemes_NoToken_BothChallenge()
-    {
-        var (status, _, challenges) = await GetAsync("/either", null);
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-            Assert.That(challenges, Is.EquivalentTo(new[] { "Bearer", "Bearer realm=\"static\"" }));
-        }
-    }
-
-    [Test]
-    public async Task ServiceAccountPolicy_LookAlikeClaimsFromOtherScheme_AreForbidden()
-    {
-        var (status, _, _) = await GetAsync("/either-demo", StaticBearerHandler.Prefix + "mallory");
-
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden));
-    }
-
-    [Test]
-    public async Task ServiceAccountPolicy_SameRequestWithRealServiceAccount_IsAllowed()
-    {
-        var (status, _, _) = await GetAsync("/either-demo", "Bearer " + ClientToken);
-
-        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [TestCase("token-demo")]

@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
@@ -23,13 +25,22 @@ namespace Verifier.Tests.AspNetCore;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class VerifierTelemetryTests(VerificationMode mode)
 {
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
+    private FakeLoggerProvider _logProvider = null!;
     private LocalClusterApp _cluster = null!;
-    private MetricsCollector _metrics = null!;
+    private MetricCollector<long> _verifications = null!;
+    private MetricCollector<double> _verificationDuration = null!;
+    private MetricCollector<long> _cacheLookups = null!;
+    private MetricCollector<long> _keyRefreshes = null!;
+    private MetricCollector<int> _keyCount = null!;
+    private MetricCollector<double> _keyAge = null!;
+    private MetricCollector<long> _tokenReviewRequests = null!;
+    private MetricCollector<double> _tokenReviewDuration = null!;
 
     [SetUp]
     public async Task SetUp()
     {
+        _logProvider = new FakeLoggerProvider(_logs);
         _cluster = await LocalClusterApp.StartAsync(
             builder =>
             {
@@ -46,17 +57,41 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
                 app.MapKubernetesTokenVerification("/verify");
             },
             kestrel: true,
-            logs: _logs,
-            beforeStart: app => _metrics = new MetricsCollector(VerifierMetrics.MeterName, app.Services.GetRequiredService<IMeterFactory>()));
+            logs: _logProvider,
+            beforeStart: app => CollectMetrics(app.Services.GetRequiredService<IMeterFactory>()));
     }
 
     [TearDown]
     public async Task TearDown()
     {
         await _cluster.DisposeAsync();
-        _metrics.Dispose();
-        _logs.Dispose();
+        _verifications.Dispose();
+        _verificationDuration.Dispose();
+        _cacheLookups.Dispose();
+        _keyRefreshes.Dispose();
+        _keyCount.Dispose();
+        _keyAge.Dispose();
+        _tokenReviewRequests.Dispose();
+        _tokenReviewDuration.Dispose();
+        _logProvider.Dispose();
     }
+
+    /// <summary>One collector per instrument of the app's own meter factory (other apps' meters are not seen).</summary>
+    private void CollectMetrics(IMeterFactory scope)
+    {
+        _verifications = new(scope, VerifierMetrics.MeterName, "verifier.verifications");
+        _verificationDuration = new(scope, VerifierMetrics.MeterName, "verifier.verification.duration");
+        _cacheLookups = new(scope, VerifierMetrics.MeterName, "verifier.cache.lookups");
+        _keyRefreshes = new(scope, VerifierMetrics.MeterName, "verifier.keys.refreshes");
+        _keyCount = new(scope, VerifierMetrics.MeterName, "verifier.keys.count");
+        _keyAge = new(scope, VerifierMetrics.MeterName, "verifier.keys.age");
+        _tokenReviewRequests = new(scope, VerifierMetrics.MeterName, "verifier.tokenreview.requests");
+        _tokenReviewDuration = new(scope, VerifierMetrics.MeterName, "verifier.tokenreview.duration");
+    }
+
+    private static string? Tag<T>(CollectedMeasurement<T> measurement, string key)
+        where T : struct =>
+        measurement.Tags.TryGetValue(key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     private async Task<HttpStatusCode> GetProtectedAsync(string token)
     {
@@ -87,24 +122,25 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         };
 
         var tag = VerifierMetrics.ModeTag(mode);
-        var verifications = _metrics.For("verifier.verifications").ToList();
-        var durations = _metrics.For("verifier.verification.duration").ToList();
+        var verifications = _verifications.GetMeasurementSnapshot();
+        var durations = _verificationDuration.GetMeasurementSnapshot();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }));
             Assert.That(
-                verifications.Select(m => $"{m.Tag("mode")}/{m.Tag("result")}/{m.Tag("reason")}"),
+                verifications.Select(m => $"{Tag(m, "mode")}/{Tag(m, "result")}/{Tag(m, "reason")}"),
                 Is.EquivalentTo(new[] { $"{tag}/success/none", $"{tag}/success/none", $"{tag}/failure/wrong_audience", $"{tag}/failure/unknown_key" }));
             Assert.That(verifications.Select(m => m.Value), Has.All.EqualTo(1));
             Assert.That(durations, Has.Count.EqualTo(4));
-            Assert.That(durations.Select(m => m.Unit), Has.All.EqualTo("s"));
+            Assert.That(_verificationDuration.Instrument?.Unit, Is.EqualTo("s"));
             Assert.That(durations.Select(m => m.Value), Has.All.InRange(0, 5));
-            Assert.That(durations.Select(m => m.Tag("result")), Is.EquivalentTo(new[] { "success", "success", "failure", "failure" }));
+            Assert.That(durations.Select(m => Tag(m, "result")), Is.EquivalentTo(new[] { "success", "success", "failure", "failure" }));
             if (mode == VerificationMode.Hybrid)
             {
                 // One liveness review for the binding; the second request is within the liveness TTL.
-                Assert.That(_metrics.For("verifier.tokenreview.requests").Select(m => $"{m.Tag("result")}/{m.Tag("status_code")}"), Is.EqualTo(new[] { "authenticated/201" }));
-                Assert.That(_metrics.For("verifier.tokenreview.duration").Select(m => m.Unit), Is.EqualTo(new[] { "s" }));
+                Assert.That(_tokenReviewRequests.GetMeasurementSnapshot().Select(m => $"{Tag(m, "result")}/{Tag(m, "status_code")}"), Is.EqualTo(new[] { "authenticated/201" }));
+                Assert.That(_tokenReviewDuration.GetMeasurementSnapshot(), Has.Count.EqualTo(1));
+                Assert.That(_tokenReviewDuration.Instrument?.Unit, Is.EqualTo("s"));
             }
         }
     }
@@ -118,7 +154,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         await GetProtectedAsync(valid);
 
         Assert.That(
-            _metrics.For("verifier.cache.lookups").Where(m => m.Tag("cache") == "result").Select(m => $"{m.Tag("cache")}/{m.Tag("result")}"),
+            _cacheLookups.GetMeasurementSnapshot().Where(m => Tag(m, "cache") == "result").Select(m => $"{Tag(m, "cache")}/{Tag(m, "result")}"),
             Is.EqualTo(new[] { "result/miss", "result/hit" }));
     }
 
@@ -127,16 +163,17 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
     {
         await GetProtectedAsync(ForeignKeyToken(_cluster.IssueToken()));
 
-        var refreshes = _metrics.For("verifier.keys.refreshes").Select(m => $"{m.Tag("trigger")}/{m.Tag("result")}").ToList();
-        _metrics.RecordObservables();
-        var count = _metrics.For("verifier.keys.count").Last();
-        var age = _metrics.For("verifier.keys.age").Last();
+        var refreshes = _keyRefreshes.GetMeasurementSnapshot().Select(m => $"{Tag(m, "trigger")}/{Tag(m, "result")}").ToList();
+        _keyCount.RecordObservableInstruments();
+        _keyAge.RecordObservableInstruments();
+        var count = _keyCount.LastMeasurement!;
+        var age = _keyAge.LastMeasurement!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(refreshes, Does.Contain("startup/success"));
             Assert.That(refreshes, Does.Contain("unknown_kid/success"));
             Assert.That(count.Value, Is.EqualTo(1));
-            Assert.That(age.Unit, Is.EqualTo("s"));
+            Assert.That(_keyAge.Instrument?.Unit, Is.EqualTo("s"));
             Assert.That(age.Value, Is.InRange(0, 60));
         }
     }
@@ -166,7 +203,8 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             (await _cluster.Client.PostAsync(new Uri("/verify", UriKind.Relative), review)).Dispose();
         }
 
-        var all = _logs.AllText();
+        var entries = _logs.GetSnapshot();
+        var all = string.Join('\n', entries.Select(Render));
         var secrets = tokens.SelectMany(t =>
         {
             var parts = t.Split('.');
@@ -182,9 +220,10 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         using (Assert.EnterMultipleScope())
         {
             // The run really was logged, at every level the providers offer, including the verifier's own events.
-            Assert.That(_logs.Entries.Count, Is.GreaterThan(50));
-            Assert.That(_logs.Entries.Select(e => e.EventId.Id), Does.Contain(VerifierEventIds.AuthenticationFailed).And.Contain(VerifierEventIds.AuthenticationSucceeded));
-            Assert.That(_logs.Entries.Select(e => e.Category), Has.Some.StartsWith("Microsoft.AspNetCore").And.Some.StartsWith("Verifier"));
+            Assert.That(entries, Has.Count.GreaterThan(50));
+            Assert.That(entries.Select(e => e.Id.Id), Does.Contain(VerifierEventIds.AuthenticationFailed).And.Contain(VerifierEventIds.AuthenticationSucceeded));
+            Assert.That(entries.Select(e => e.Category), Has.Some.StartsWith("Microsoft.AspNetCore").And.Some.StartsWith("Verifier"));
+            Assert.That(all, Does.Contain("{OriginalFormat}="), "the searched text includes the structured state, not only messages");
             foreach (var secret in secrets)
             {
                 Assert.That(all, Does.Not.Contain(secret), "a token part appears in the logs");
@@ -193,5 +232,15 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             Assert.That(all, Does.Not.Contain(claimSet), "the decoded claim set appears in the logs");
             Assert.That(all, Does.Not.Contain(valid.Split('.')[2][..16]), "a signature prefix appears in the logs");
         }
+    }
+
+    /// <summary>One log entry as text with everything a token could hide in: message, structured state, scopes, exception.</summary>
+    private static string Render(FakeLogRecord entry)
+    {
+        var state = entry.StructuredState is { } pairs ? string.Join("; ", pairs.Select(p => p.Key + "=" + p.Value)) : entry.State?.ToString();
+        var scopes = entry.Scopes.Select(scope => scope is IEnumerable<KeyValuePair<string, object?>> kv
+            ? string.Join("; ", kv.Select(p => p.Key + "=" + p.Value))
+            : scope?.ToString());
+        return $"{entry.Level} {entry.Category}[{entry.Id.Id}] {entry.Message} | {state} | {string.Join(" / ", scopes)} | {entry.Exception}";
     }
 }

@@ -1,6 +1,11 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier.Client;
+using Verifier.Diagnostics;
 using Verifier.Testing;
 using Verifier.Tests.Cluster;
 
@@ -11,14 +16,17 @@ public sealed class ProjectedTokenSourceTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly ManualTimeProvider _time = new();
-    private readonly CapturingLoggerFactory _logs = new();
-    private readonly MetricRecorder _metrics;
+    private readonly FakeLogger _logs = new();
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly VerifierMetrics _metrics;
+    private readonly MetricCollector<long> _warnings;
     private readonly KubeletTokenDirectory _kubelet;
     private readonly List<ProjectedTokenSource> _sources = [];
 
     public ProjectedTokenSourceTests()
     {
-        _metrics = new MetricRecorder(_time);
+        _metrics = new VerifierMetrics(_meters.GetRequiredService<IMeterFactory>(), _time);
+        _warnings = new MetricCollector<long>(_metrics.Meter, "verifier.client.token.warnings");
         _kubelet = new KubeletTokenDirectory(_dir.Path);
     }
 
@@ -29,11 +37,16 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             source.Dispose();
         }
 
-        _metrics.Dispose();
+        _warnings.Dispose();
+        _meters.Dispose();
         _dir.Dispose();
     }
 
     private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The client warning counter's recordings as (source, kind).</summary>
+    private (string Source, string Kind)[] Warnings() =>
+        [.. _warnings.GetMeasurementSnapshot().Select(m => ((string)m.Tags["source"]!, (string)m.Tags["kind"]!))];
 
     // A 600 s token issued `age` ago, like the example's projection (expirationSeconds: 600).
     private string Token(TimeSpan age, string subject = "system:serviceaccount:token-demo:token-client-test") =>
@@ -43,7 +56,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
     {
         var source = new ProjectedTokenSource(
             new ProjectedTokenSourceOptions { Path = path ?? _kubelet.TokenPath, WatchForChanges = watch },
-            _time, _logs.CreateLogger("client"), _metrics.Metrics);
+            _time, _logs, _metrics);
         _sources.Add(source);
         return source;
     }
@@ -125,7 +138,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         // Issued 500 s ago: 83 %, past the kubelet's 80 % refresh point but below the 90 % warning.
         _kubelet.Write(Token(TimeSpan.FromSeconds(500)));
         using var source = Create(watch: false);
-        var warningsBefore = _logs.Entries.Count(e => e.EventId == 1502);
+        var warningsBefore = _logs.Collector.GetSnapshot().Count(e => e.Id.Id == 1502);
 
         _time.Advance(TimeSpan.FromMinutes(1)); // 560 s: 93 %
         _time.Advance(TimeSpan.FromSeconds(30)); // no new re-read yet
@@ -134,11 +147,11 @@ public sealed class ProjectedTokenSourceTests : IDisposable
         Assert.Multiple(() =>
         {
             Assert.That(warningsBefore, Is.Zero);
-            var warnings = _logs.Entries.Where(e => e.EventId == 1502).ToList();
+            var warnings = _logs.Collector.GetSnapshot().Where(e => e.Id.Id == 1502).ToList();
             Assert.That(warnings, Has.Count.EqualTo(1));
             Assert.That(warnings[0].Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
             Assert.That(warnings[0].Message, Does.Contain("93 %").And.Contain(_kubelet.TokenPath));
-            Assert.That(_metrics.Warnings, Is.EqualTo(new[] { ("projected", "near_expiry") }));
+            Assert.That(Warnings(), Is.EqualTo(new[] { ("projected", "near_expiry") }));
         });
     }
 
@@ -152,8 +165,8 @@ public sealed class ProjectedTokenSourceTests : IDisposable
 
         Assert.Multiple(() =>
         {
-            Assert.That(_logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1502));
-            Assert.That(_metrics.Warnings, Is.Empty);
+            Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Id.Id == 1502));
+            Assert.That(Warnings(), Is.Empty);
         });
     }
 
@@ -206,9 +219,9 @@ public sealed class ProjectedTokenSourceTests : IDisposable
             Assert.That(whileValid, Is.EqualTo(token));
             Assert.That(ex!.Kind, Is.EqualTo(ServiceAccountTokenErrorKind.Expired));
             Assert.That(ex.Message, Does.Contain("no fresher one could be read").And.Contain("plain-token"));
-            Assert.That(_logs.Entries, Has.Some.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1501 && e.Message.Contains("keeping the previous token", StringComparison.Ordinal)));
-            Assert.That(_metrics.Warnings, Does.Contain(("projected", "reload_failed")));
-            Assert.That(_logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.Message.Contains(token, StringComparison.Ordinal)), "never logs the token");
+            Assert.That(_logs.Collector.GetSnapshot(), Has.Some.Matches<FakeLogRecord>(e => e!.Id.Id == 1501 && e.Message.Contains("keeping the previous token", StringComparison.Ordinal)));
+            Assert.That(Warnings(), Does.Contain(("projected", "reload_failed")));
+            Assert.That(_logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Message.Contains(token, StringComparison.Ordinal)), "never logs the token");
         });
     }
 

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Verifier.Cluster;
 using Verifier.Testing;
 
@@ -38,8 +39,8 @@ public sealed class BearerTokenFileTests : IDisposable
     public void GetToken_FileVanishes_KeepsLastTokenAndLogs()
     {
         var path = _dir.Write("token", "first");
-        var logs = new CapturingLoggerFactory();
-        var file = new BearerTokenFile(path, TimeSpan.FromMinutes(1), _time, logs.CreateLogger("t"));
+        var logs = new FakeLogger();
+        var file = new BearerTokenFile(path, TimeSpan.FromMinutes(1), _time, logs);
         file.GetToken();
 
         File.Delete(path);
@@ -48,8 +49,8 @@ public sealed class BearerTokenFileTests : IDisposable
         Assert.Multiple(() =>
         {
             Assert.That(file.GetToken(), Is.EqualTo("first"));
-            Assert.That(logs.Entries, Has.Some.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1402 && e.Message.Contains(path, StringComparison.Ordinal)));
-            Assert.That(logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.Message.Contains("first", StringComparison.Ordinal)), "never logs the token");
+            Assert.That(logs.Collector.GetSnapshot(), Has.Some.Matches<FakeLogRecord>(e => e!.Id.Id == 1402 && e.Message.Contains(path, StringComparison.Ordinal)));
+            Assert.That(logs.Collector.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Message.Contains("first", StringComparison.Ordinal)), "never logs the token");
         });
     }
 

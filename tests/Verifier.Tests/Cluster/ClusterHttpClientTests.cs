@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Verifier.Cluster;
 using Verifier.Testing;
 
@@ -13,7 +14,7 @@ public sealed class ClusterHttpClientTests : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly TestCertificates _certs = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private TestHttpsServer? _server;
 
     public async ValueTask DisposeAsync()
@@ -78,7 +79,7 @@ public sealed class ClusterHttpClientTests : IAsyncDisposable
             Assert.That(body, Does.Contain("path=/openid/v1/jwks;"));
             Assert.That(body, Does.Contain("auth=Bearer reviewer-token;"));
             Assert.That(body, Does.Match("ua=Verifier/[0-9]"));
-            Assert.That(_logs.Entries, Has.Some.Matches<CapturingLoggerFactory.LogEntry>(e => e!.EventId == 1400 && e.Message.Contains("1 cluster CA", StringComparison.Ordinal)));
+            Assert.That(_logs.GetSnapshot(), Has.Some.Matches<FakeLogRecord>(e => e!.Id.Id == 1400 && e.Message.Contains("1 cluster CA", StringComparison.Ordinal)));
         });
     }
 
@@ -140,11 +141,11 @@ public sealed class ClusterHttpClientTests : IAsyncDisposable
         Assert.Multiple(() =>
         {
             Assert.That(body, Does.Contain("auth=Bearer kube-token;"));
-            var warning = _logs.Entries.SingleOrDefault(e => e.EventId == 1401);
+            var warning = _logs.GetSnapshot().SingleOrDefault(e => e.Id.Id == 1401);
             Assert.That(warning, Is.Not.Null);
             Assert.That(warning!.Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
             Assert.That(warning.Message, Does.Contain("INSECURE").And.Contain("insecure-skip-tls-verify"));
-            Assert.That(_logs.Entries, Has.None.Matches<CapturingLoggerFactory.LogEntry>(e => e!.Message.Contains("kube-token", StringComparison.Ordinal)));
+            Assert.That(_logs.GetSnapshot(), Has.None.Matches<FakeLogRecord>(e => e!.Message.Contains("kube-token", StringComparison.Ordinal)));
         });
     }
 

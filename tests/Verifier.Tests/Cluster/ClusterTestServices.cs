@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Verifier.Cluster;
 
 namespace Verifier.Tests.Cluster;
@@ -7,12 +8,12 @@ namespace Verifier.Tests.Cluster;
 /// <summary>A service provider with <c>AddClusterConnection()</c> and the given API-server options, clock, environment and logs.</summary>
 public static class ClusterTestServices
 {
-    internal static ServiceProvider Build(Action<ApiServerOptions> configure, TimeProvider? time = null, ILoggerFactory? logs = null, IEnvironmentVariables? environment = null)
+    internal static ServiceProvider Build(Action<ApiServerOptions> configure, TimeProvider? time = null, FakeLogCollector? logs = null, IEnvironmentVariables? environment = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(environment ?? FakeEnvironment.Empty);
-        services.AddSingleton(logs ?? new CapturingLoggerFactory());
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs ?? new FakeLogCollector())));
         services.Configure<KubernetesTokenVerifierOptions>(o => configure(o.ApiServer));
         services.AddClusterConnection();
         return services.BuildServiceProvider();
