@@ -100,7 +100,9 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 new Authorizer(options.IssuerDiscoveryGroups),
                 new ApiFaults(),
                 new ApiCounters(),
-                IsValidDiscoveryIssuer(settings.SigningIssuer));
+                IsValidDiscoveryIssuer(settings.SigningIssuer),
+                new PodLifecycle(store, settings.Time),
+                new ServerIdentity(options.KubernetesVersion, ca.CertificatePem));
             Objects.CreateNamespace(state, "default");
             Objects.CreateNamespace(state, "kube-system");
             Objects.CreateNamespace(state, "kube-public");
@@ -198,6 +200,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
         finally
         {
+            _state.Pods.Dispose();
             await _app.DisposeAsync().ConfigureAwait(false);
             _ca.Dispose();
             _ownedKey?.Dispose();
@@ -256,6 +259,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TokenReviewCacheTtl, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, nameof(options));
+        if (options.KubernetesVersion is not { Major: 1, Minor: >= 0 })
+        {
+            throw new ArgumentException($"KubernetesVersion '{options.KubernetesVersion}' is not a Kubernetes 1.x release: set it like new Version(1, 33, 0).", nameof(options));
+        }
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences.ToList() : issuers;
         return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider);

@@ -7,11 +7,29 @@ using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 
-/// <summary>Namespaces, service accounts, pods and nodes: enough create/get/list/delete for kubectl and tests.</summary>
+/// <summary>Namespaces, service accounts and pods (secrets and nodes: ApiRequestHandler.Secrets.cs): enough create/get/list/delete for kubectl and tests.</summary>
 internal sealed partial class ApiRequestHandler
 {
     private async Task HandleResourceAsync(HttpContext context, RequestInfo info)
     {
+        if (context.Request.Query.TryGetValue("labelSelector", out var selector))
+        {
+            try
+            {
+                LabelSelector.Parse(selector.ToString());
+            }
+            catch (FormatException e)
+            {
+                await WriteErrorAsync(context, ApiError.BadRequest(e.Message)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (await TryHandleReviewAsync(context, info).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (info.ApiGroup == "authentication.k8s.io" && info.ApiVersion == "v1" && info.Resource == "tokenreviews" && info.Namespace.Length == 0 && info.Name.Length == 0)
         {
             if (info.Verb != "create")
@@ -49,6 +67,9 @@ internal sealed partial class ApiRequestHandler
                 return;
             case ("pods", ""):
                 await HandlePodsAsync(context, info).ConfigureAwait(false);
+                return;
+            case ("secrets", ""):
+                await HandleSecretsAsync(context, info).ConfigureAwait(false);
                 return;
             case ("nodes", "") when info.Namespace.Length == 0:
                 await HandleNodesAsync(context, info).ConfigureAwait(false);
@@ -89,7 +110,7 @@ internal sealed partial class ApiRequestHandler
                     return;
                 }
 
-                var created = Objects.CreateNamespace(state, name!);
+                var created = Objects.CreateNamespace(state, name!, meta?.Labels);
                 await (created is null
                     ? WriteErrorAsync(context, ApiError.AlreadyExists("namespaces", name!))
                     : WriteObjectAsync(context, 201, ToDto(created, true), ApiJsonContext.Api.NamespaceDto)).ConfigureAwait(false);
@@ -143,7 +164,7 @@ internal sealed partial class ApiRequestHandler
                     return;
                 }
 
-                var created = Objects.CreateServiceAccount(state, ns, name!);
+                var created = Objects.CreateServiceAccount(state, ns, name!, meta?.Labels);
                 await (created is null
                     ? WriteErrorAsync(context, ApiError.AlreadyExists("serviceaccounts", name!))
                     : WriteObjectAsync(context, 201, ToDto(created, true), ApiJsonContext.Api.ServiceAccountDto)).ConfigureAwait(false);
@@ -168,7 +189,7 @@ internal sealed partial class ApiRequestHandler
         {
             case "list" when PodTable.Requested(context.Request.Headers.Accept.ToString()):
                 var table = PodTable.Render(Filter(context, store.List<PodObject>("pods", ns)), store.ResourceVersion, state.Settings.Time.GetUtcNow());
-                await WriteBytesAsync(context, 200, "application/json;as=Table;v=v1;g=meta.k8s.io", Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
+                await WriteBytesAsync(context, 200, ObjectTable.ContentType, Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
                 return;
             case "list":
                 var list = new PodListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
@@ -181,7 +202,8 @@ internal sealed partial class ApiRequestHandler
                     () => Filter(context, store.List<PodObject>("pods", ns)),
                     o => (ns is null || o.Namespace == ns) && Filter(context, [o]).Any(),
                     (PodObject p) => ToDto(p, true),
-                    ApiJsonContext.Api.PodDto).ConfigureAwait(false);
+                    ApiJsonContext.Api.PodDto,
+                    (p, first) => PodTable.Render([p], p.ResourceVersion, state.Settings.Time.GetUtcNow(), first)).ConfigureAwait(false);
                 return;
             case "get" when ns is not null:
                 var pod = store.Get<PodObject>("pods", ns, info.Name);
@@ -206,7 +228,8 @@ internal sealed partial class ApiRequestHandler
                     spec.ServiceAccountName ?? spec.ServiceAccount ?? "default",
                     spec.NodeName,
                     spec.TerminationGracePeriodSeconds ?? 30,
-                    containers);
+                    containers,
+                    body?.Metadata?.Labels);
                 await (result.Error is not null
                     ? WriteErrorAsync(context, result.Error)
                     : WriteObjectAsync(context, 201, ToDto(result.Pod!, true), ApiJsonContext.Api.PodDto)).ConfigureAwait(false);
@@ -226,6 +249,11 @@ internal sealed partial class ApiRequestHandler
                 }
 
                 var deleted = Objects.DeletePod(state, ns, info.Name, grace);
+                if (deleted is not null)
+                {
+                    state.Pods.Terminating(deleted);
+                }
+
                 await (deleted is null
                     ? WriteErrorAsync(context, ApiError.NotFound("pods", info.Name))
                     : WriteObjectAsync(context, 200, ToDto(deleted, true), ApiJsonContext.Api.PodDto)).ConfigureAwait(false);
@@ -236,40 +264,19 @@ internal sealed partial class ApiRequestHandler
         }
     }
 
-    private async Task HandleNodesAsync(HttpContext context, RequestInfo info)
-    {
-        switch (info.Verb)
-        {
-            case "get":
-                var node = state.Store.Get<NodeObject>("nodes", null, info.Name);
-                await (node is null
-                    ? WriteErrorAsync(context, ApiError.NotFound("nodes", info.Name))
-                    : WriteBytesAsync(context, 200, JsonContentType, Encoding.UTF8.GetBytes(NodeJson(node, true)))).ConfigureAwait(false);
-                return;
-            case "list":
-                var body = "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"" + Rv(state.Store.ResourceVersion) + "\"},\"items\":["
-                    + string.Join(',', state.Store.List<NodeObject>("nodes", null).Select(n => NodeJson(n, false))) + "]}";
-                await WriteBytesAsync(context, 200, JsonContentType, Encoding.UTF8.GetBytes(body)).ConfigureAwait(false);
-                return;
-            default:
-                await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);
-                return;
-        }
-    }
-
-    private static string NodeJson(NodeObject n, bool typed) =>
-        new StringBuilder(typed ? "{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{")
-            .Append("\"metadata\":{\"name\":").AppendString(n.Name)
-            .Append(",\"uid\":").AppendString(n.Uid)
-            .Append(",\"resourceVersion\":\"").Append(Rv(n.ResourceVersion))
-            .Append("\",\"creationTimestamp\":\"").Append(GoJson.Rfc3339(n.CreationTimestamp))
-            .Append("\"},\"spec\":{},\"status\":{}}")
-            .ToString();
-
-    /// <summary>The <c>fieldSelector</c> forms kubectl uses: <c>metadata.name=x</c>, <c>metadata.namespace=y</c>.</summary>
+    /// <summary>
+    /// The <c>labelSelector</c> (validated on entry) and the <c>fieldSelector</c> forms kubectl uses:
+    /// <c>metadata.name=x</c>, <c>metadata.namespace=y</c>.
+    /// </summary>
     private static IEnumerable<T> Filter<T>(HttpContext context, IEnumerable<T> items)
         where T : ApiObject
     {
+        if (context.Request.Query.TryGetValue("labelSelector", out var labelSelector) && !string.IsNullOrWhiteSpace(labelSelector))
+        {
+            var labels = LabelSelector.Parse(labelSelector.ToString());
+            items = items.Where(o => labels.Matches(o.Labels));
+        }
+
         if (!context.Request.Query.TryGetValue("fieldSelector", out var selector) || string.IsNullOrEmpty(selector))
         {
             return items;
@@ -306,6 +313,7 @@ internal sealed partial class ApiRequestHandler
         CreationTimestamp = GoJson.Rfc3339(o.CreationTimestamp),
         DeletionTimestamp = o.DeletionTimestamp is { } d ? GoJson.Rfc3339(d) : null,
         DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds,
+        Labels = o.Labels.Count == 0 ? null : new Dictionary<string, string>(o.Labels),
     };
 
     // List items carry no kind/apiVersion, as in kube-apiserver's typed lists.

@@ -14,9 +14,28 @@ namespace Verifier.Testing.Server;
 /// </summary>
 internal sealed partial class ApiRequestHandler
 {
-    private async Task WatchAsync<T, TDto>(HttpContext context, Func<IEnumerable<T>> list, Func<ApiObject, bool> filter, Func<T, TDto> toDto, JsonTypeInfo<TDto> typeInfo)
+    /// <param name="context">The request.</param>
+    /// <param name="list">The current objects, for a watch without a resourceVersion.</param>
+    /// <param name="filter">Which stored objects' events this watch reports.</param>
+    /// <param name="toDto">The event object.</param>
+    /// <param name="typeInfo">Its JSON contract.</param>
+    /// <param name="toTable">
+    /// When the client asks for <c>as=Table</c> (<c>kubectl get -w</c>), each event's object as a one-row Table
+    /// (the flag: with column definitions, true for the first event only).
+    /// </param>
+    private async Task WatchAsync<T, TDto>(HttpContext context, Func<IEnumerable<T>> list, Func<ApiObject, bool> filter, Func<T, TDto> toDto, JsonTypeInfo<TDto> typeInfo, Func<T, bool, string>? toTable = null)
         where T : ApiObject
     {
+        var firstTable = true;
+        Func<T, string> serialize = toTable is not null && ObjectTable.Requested(context.Request.Headers.Accept.ToString())
+            ? o =>
+            {
+                var table = toTable(o, firstTable);
+                firstTable = false;
+                return table;
+            }
+        : o => JsonSerializer.Serialize(toDto(o), typeInfo);
+
         var query = context.Request.Query;
         var timeout = TimeSpan.FromMinutes(30);
         if (query.TryGetValue("timeoutSeconds", out var t) && int.TryParse(t, CultureInfo.InvariantCulture, out var seconds))
@@ -50,7 +69,7 @@ internal sealed partial class ApiRequestHandler
             await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
             foreach (var o in initial)
             {
-                await WriteEventAsync(context, "ADDED", toDto(o), typeInfo, cts.Token).ConfigureAwait(false);
+                await WriteEventAsync(context, "ADDED", serialize(o), cts.Token).ConfigureAwait(false);
             }
 
             while (!cts.IsCancellationRequested)
@@ -67,7 +86,7 @@ internal sealed partial class ApiRequestHandler
 
                 foreach (var e in batch.Value.Events)
                 {
-                    await WriteEventAsync(context, e.Type, toDto((T)e.Object), typeInfo, cts.Token).ConfigureAwait(false);
+                    await WriteEventAsync(context, e.Type, serialize((T)e.Object), cts.Token).ConfigureAwait(false);
                 }
 
                 since = batch.Value.Next;
@@ -80,10 +99,10 @@ internal sealed partial class ApiRequestHandler
         }
     }
 
-    private static async Task WriteEventAsync<TDto>(HttpContext context, string type, TDto obj, JsonTypeInfo<TDto> typeInfo, CancellationToken cancellationToken)
+    private static async Task WriteEventAsync(HttpContext context, string type, string objectJson, CancellationToken cancellationToken)
     {
         var line = new StringBuilder("{\"type\":\"").Append(type).Append("\",\"object\":")
-            .Append(JsonSerializer.Serialize(obj, typeInfo)).Append("}\n").ToString();
+            .Append(objectJson).Append("}\n").ToString();
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }

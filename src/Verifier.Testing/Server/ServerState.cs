@@ -13,4 +13,6 @@ internal sealed record ServerState(
     Authorizer Authorizer,
     ApiFaults Faults,
     ApiCounters Counters,
-    bool IssuerDiscoveryEnabled);
+    bool IssuerDiscoveryEnabled,
+    PodLifecycle Pods,
+    ServerIdentity Identity);

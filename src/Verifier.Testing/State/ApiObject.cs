@@ -13,6 +13,11 @@ internal abstract record ApiObject(string Resource, string? Namespace, string Na
 
     public long? DeletionGracePeriodSeconds { get; init; }
 
+    /// <summary><c>metadata.labels</c>, what label selectors match.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
+
     /// <summary>kube-apiserver: deleted means gone, or <c>deletionTimestamp</c> before <paramref name="invalidIfDeletedBefore"/>.</summary>
     public bool IsDeletedBefore(DateTimeOffset invalidIfDeletedBefore) =>
         DeletionTimestamp is { } deletedAt && deletedAt < invalidIfDeletedBefore;
