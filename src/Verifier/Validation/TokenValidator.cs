@@ -213,6 +213,12 @@ internal sealed partial class TokenValidator
             var legacyConfigured = IsLegacyIssuerConfigured(keys);
             var asLegacy = claims.PreCheckIssuerIndex == TokenClaims.IssuerLegacy && _acceptLegacy;
             var asBound = claims.PreCheckIssuerIndex != TokenClaims.IssuerLegacy || legacyConfigured;
+            if (claims.PreCheckIssuerIndex == TokenClaims.IssuerLegacy && !_acceptLegacy && !claims.HasKubernetesClaim && claims.HasLegacyClaims)
+            {
+                // The flat claims of a Secret-based token: kube's bound validator would refuse it anyway.
+                return ValidationOutcome.Failed(ValidationFailures.LegacyRejected);
+            }
+
             if (!asLegacy && !asBound)
             {
                 return ValidationOutcome.Failed(claims.HasKubernetesClaim ? ValidationFailures.LegacyIssuerNotConfigured : ValidationFailures.LegacyRejected);
@@ -645,6 +651,16 @@ internal sealed partial class TokenValidator
         if (!subject.StartsWith(prefix))
         {
             return false;
+        }
+
+        if (!Ascii.IsValid(subject))
+        {
+            // Non-ASCII (e.g. U+FFFD from Go's repair of invalid UTF-8): compare as text, the rare slow way.
+            var text = Encoding.UTF8.GetString(subject[prefix.Length..]);
+            return text.Length == @namespace.Length + 1 + name.Length
+                && text.StartsWith(@namespace, StringComparison.Ordinal)
+                && text[@namespace.Length] == ':'
+                && text.EndsWith(name, StringComparison.Ordinal);
         }
 
         subject = subject[prefix.Length..];
