@@ -258,6 +258,6 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, nameof(options));
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences.ToList() : issuers;
-        return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider);
+        return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider) { EmptyKeyId = options.EmptyKeyId };
     }
 }
