@@ -265,6 +265,6 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences.ToList() : issuers;
-        return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider);
+        return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider) { EmptyKeyId = options.EmptyKeyId };
     }
 }

@@ -56,6 +56,15 @@ public sealed class LocalApiServerOptions
     /// <summary>The key that signs tokens and is published in the JWKS. Default null: a fresh RSA-2048 key (owned and disposed by the server).</summary>
     public SigningKey? SigningKey { get; set; }
 
+    /// <summary>
+    /// Sign tokens with <c>"kid":""</c> in the header, as Kubernetes 1.12-era clusters did (verifiers then try every
+    /// key). Default false: the SHA-256 kid. Combine with <see cref="Issuers"/> = <c>kubernetes/serviceaccount</c> for a
+    /// minikube/kops-era cluster, which issues bound tokens under the legacy issuer and publishes no JWKS (the issuer
+    /// is not an https URL), so verifiers read keys from a file (<see cref="LocalApiServer.JwksJson"/> or
+    /// <see cref="Tokens.SigningKey.ToPublicPem"/>).
+    /// </summary>
+    public bool EmptyKeyId { get; set; }
+
     /// <summary>The admin bearer token (group <c>system:masters</c>). Default null: a random one, see <see cref="LocalApiServer.AdminToken"/>.</summary>
     public string? AdminToken { get; set; }
 

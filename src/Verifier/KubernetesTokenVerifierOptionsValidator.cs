@@ -120,6 +120,19 @@ internal sealed class KubernetesTokenVerifierOptionsValidator : IValidateOptions
         {
             errors.Add($"{Section}:Validation:MaxTokenBytes must be greater than 0, e.g. 16384 (Kubernetes tokens are about 1-2 KB).");
         }
+
+        if (validation.MaxTokenAge is { } maxAge && maxAge <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:Validation:MaxTokenAge must be greater than zero, e.g. 90.00:00:00 on EKS; remove it for no limit. Got {maxAge}.");
+        }
+
+        for (var i = 0; i < validation.ApiAudiences.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(validation.ApiAudiences[i]))
+            {
+                errors.Add($"{Section}:Validation:ApiAudiences:{i} is empty; remove it or set it to one of the API server's --api-audiences.");
+            }
+        }
     }
 
     private static void ValidateCache(ResultCacheOptions cache, List<string> errors)

@@ -48,7 +48,11 @@ public sealed class ServiceAccountIdentity
     /// <summary>The <c>jti</c> claim, when present.</summary>
     public string? TokenId { get; init; }
 
-    /// <summary>Local mode: the token's <c>aud</c> ∩ configured audiences. TokenReview mode: <c>status.audiences</c>.</summary>
+    /// <summary>
+    /// TokenReview's <c>status.audiences</c>: the configured audiences the token carries, in configured order, each once.
+    /// A token without <c>aud</c> (legacy) counts as carrying the API audiences (<c>Validation:ApiAudiences</c>), as in
+    /// kube-apiserver. TokenReview mode: <c>status.audiences</c> as returned.
+    /// </summary>
     public IReadOnlyList<string> Audiences { get; init; } = [];
 
     /// <summary>Null in TokenReview mode when the issuer was not read from the token.</summary>

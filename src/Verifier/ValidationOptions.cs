@@ -20,4 +20,19 @@ public sealed class ValidationOptions
     /// Default false. Offline, a legacy token cannot be checked against its Secret; use Hybrid or TokenReview mode.
     /// </summary>
     public bool AcceptLegacyTokens { get; set; }
+
+    /// <summary>
+    /// kube-apiserver's <c>--api-audiences</c>: a token without <c>aud</c> (legacy tokens) is taken to carry these,
+    /// and is accepted only when one of them is also in <c>Verifier:Audiences</c>; they are what such a token's
+    /// <see cref="ServiceAccountIdentity.Audiences"/> reports. Default empty: the accepted issuers, as kube-apiserver
+    /// defaults <c>--api-audiences</c> to its <c>--service-account-issuer</c> values.
+    /// </summary>
+    public IList<string> ApiAudiences { get; set; } = [];
+
+    /// <summary>
+    /// Refuse tokens whose <c>iat</c> is older than this, as <see cref="VerificationFailureReason.Expired"/>, whatever
+    /// <c>exp</c> says: some managed clusters refuse old tokens themselves (EKS: 90 days for the one-year pod tokens).
+    /// Default null: no limit (kube-apiserver has none). Tokens without <c>iat</c> (legacy) are not affected.
+    /// </summary>
+    public TimeSpan? MaxTokenAge { get; set; }
 }

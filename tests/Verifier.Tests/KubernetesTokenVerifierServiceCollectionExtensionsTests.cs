@@ -117,6 +117,8 @@ public sealed class KubernetesTokenVerifierServiceCollectionExtensionsTests : ID
     [TestCase("apiserver-without-server", "no API server is configured")]
     [TestCase("negative-leeway", "Verifier:Validation:ExpirationLeeway must not be negative")]
     [TestCase("zero-max-token-bytes", "Verifier:Validation:MaxTokenBytes must be greater than 0")]
+    [TestCase("zero-max-token-age", "Verifier:Validation:MaxTokenAge must be greater than zero")]
+    [TestCase("empty-api-audience", "Verifier:Validation:ApiAudiences:0 is empty")]
     [TestCase("zero-refresh-interval", "Verifier:Keys:RefreshInterval must be greater than zero")]
     [TestCase("staleness-below-interval", "Verifier:Keys:MaxStaleness")]
     [TestCase("jitter-too-large", "Verifier:Keys:RefreshJitter must be between 0 and 0.5")]
@@ -144,6 +146,8 @@ public sealed class KubernetesTokenVerifierServiceCollectionExtensionsTests : ID
                 case "apiserver-without-server": o.Keys.Source = KeySourceKind.ApiServer; break;
                 case "negative-leeway": o.Validation.ExpirationLeeway = TimeSpan.FromSeconds(-1); break;
                 case "zero-max-token-bytes": o.Validation.MaxTokenBytes = 0; break;
+                case "zero-max-token-age": o.Validation.MaxTokenAge = TimeSpan.Zero; break;
+                case "empty-api-audience": o.Validation.ApiAudiences.Add(""); break;
                 case "zero-refresh-interval": o.Keys.RefreshInterval = TimeSpan.Zero; break;
                 case "staleness-below-interval": o.Keys.MaxStaleness = TimeSpan.FromMinutes(30); break;
                 case "jitter-too-large": o.Keys.RefreshJitter = 0.9; break;

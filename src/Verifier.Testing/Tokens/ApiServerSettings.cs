@@ -19,4 +19,7 @@ internal sealed record ApiServerSettings(
     public static readonly TimeSpan Leeway = TimeSpan.FromMinutes(1);
 
     public string SigningIssuer => Issuers[0];
+
+    /// <summary>Headers carry <c>"kid":""</c> (<see cref="LocalApiServerOptions.EmptyKeyId"/>).</summary>
+    public bool EmptyKeyId { get; init; }
 }

@@ -49,6 +49,21 @@ internal sealed class Claims
             throw new JsonException("claims are not a JSON object");
         }
 
+        // go-jose's JSON refuses a repeated member in every object it decodes into a struct: the claims object, and
+        // for the bound validator kubernetes.io and its references. It never looks inside members it skips.
+        ThrowOnDuplicates(doc.RootElement, 0);
+        if (!legacy && doc.RootElement.EnumerateObject().LastOrDefault(p => p.Name == "kubernetes.io") is { Value.ValueKind: JsonValueKind.Object } kubernetes)
+        {
+            ThrowOnDuplicates(kubernetes.Value, 0);
+            foreach (var member in kubernetes.Value.EnumerateObject())
+            {
+                if (member.Name is "serviceaccount" or "pod" or "secret" or "node" && member.Value.ValueKind == JsonValueKind.Object)
+                {
+                    ThrowOnDuplicates(member.Value, 0);
+                }
+            }
+        }
+
         foreach (var p in doc.RootElement.EnumerateObject())
         {
             switch (p.Name)
@@ -88,6 +103,37 @@ internal sealed class Claims
         }
 
         return c;
+    }
+
+    /// <summary>Whether <paramref name="e"/> (and objects inside it, down to <paramref name="depth"/> more levels) repeats a member name.</summary>
+    internal static bool HasDuplicateMembers(JsonElement e, int depth)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (!names.Add(p.Name) || (depth > 0 && HasDuplicateMembers(p.Value, depth - 1)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                return depth > 0 && e.EnumerateArray().Any(item => HasDuplicateMembers(item, depth - 1));
+            default:
+                return false;
+        }
+    }
+
+    private static void ThrowOnDuplicates(JsonElement e, int depth)
+    {
+        if (HasDuplicateMembers(e, depth))
+        {
+            throw new JsonException("json: duplicate key in object");
+        }
     }
 
     private void ReadKubernetes(JsonElement e)

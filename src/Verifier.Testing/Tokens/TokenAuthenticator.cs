@@ -13,7 +13,7 @@ namespace Verifier.Testing.Tokens;
 /// claims.go / legacy.go; errors aggregated as <c>[invalid bearer token, …]</c>; an optional success cache keyed by
 /// token and audiences (tokencache).
 /// </summary>
-internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore store, KeyRing keys, string adminToken)
+internal sealed partial class TokenAuthenticator(ApiServerSettings settings, ObjectStore store, KeyRing keys, string adminToken)
 {
     /// <summary>The static admin token's user (a token-file entry in group <c>system:masters</c>).</summary>
     public static readonly AuthenticatedUser Admin = new("local-admin", null, ["system:masters", AuthenticatedUser.AuthenticatedGroup], new(StringComparer.Ordinal));
@@ -91,14 +91,15 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
     /// <summary>One jwtTokenAuthenticator. Null when not authenticated; errors (if any) appended to <paramref name="errors"/>.</summary>
     private TokenReviewOutcome? AuthenticateJwt(string token, bool legacy, IReadOnlyList<string> requested, KeyRingSnapshot snapshot, List<string> errors)
     {
-        // 1. hasCorrectIssuer on the unverified payload: "not mine" adds no error.
-        if (token.TrimStart().StartsWith('{'))
+        // 1. hasCorrectIssuer on the unverified payload: "not mine" adds no error. Go's encoding/json reads iss with
+        // case-insensitive member names, last match wins.
+        if (token.Trim().StartsWith('{'))
         {
             return null;
         }
 
         var parts = token.Split('.');
-        if (parts.Length != 3 || !RawUrlBase64.TryDecode(parts[1], out var payload) || !TryReadIssuer(payload, out var unverifiedIssuer))
+        if (parts.Length != 3 || !RawUrlBase64.TryDecode(parts[1], out var payload) || !TryReadIssuer(GoText.Repair(payload), out var unverifiedIssuer))
         {
             return null;
         }
@@ -108,10 +109,11 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
             return null;
         }
 
-        // 2. jwt.ParseSigned: a header or signature that does not parse is "not mine" too (go-jose v2 trims '=').
-        if (!RawUrlBase64.TryDecode(parts[0].TrimEnd('='), out var headerBytes)
-            || !RawUrlBase64.TryDecode(parts[2].TrimEnd('='), out var signature)
-            || !TryReadHeader(headerBytes, out var alg, out var kid))
+        // 2. jwt.ParseSigned (go-jose v4, ParseSignedCompact: no whitespace stripping beyond what base64 skips): a
+        // header or signature that does not parse is "not mine" too.
+        if (!RawUrlBase64.TryDecode(parts[0], out var headerBytes)
+            || !RawUrlBase64.TryDecode(parts[2], out var signature)
+            || !TryReadHeader(GoText.Repair(headerBytes), out var alg, out var kid, out var unencodedPayload, out var critical))
         {
             return null;
         }
@@ -123,12 +125,16 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
             return null;
         }
 
-        var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        // go-jose verifies over the re-encoded header and payload (so unused bits and newlines do not matter), or over
+        // the raw payload bytes when the header says "b64": false (RFC 7797).
+        var signingInput = unencodedPayload
+            ? [.. Encoding.ASCII.GetBytes(RawUrlBase64.Encode(headerBytes) + "."), .. payload]
+            : Encoding.ASCII.GetBytes(RawUrlBase64.Encode(headerBytes) + "." + RawUrlBase64.Encode(payload));
         string? signatureError = null;
         var verified = false;
         foreach (var key in candidates)
         {
-            signatureError = Verify(key, alg, signingInput, signature);
+            signatureError = critical ? "go-jose/go-jose: error in cryptographic primitive" : Verify(key, alg, signingInput, signature);
             if (signatureError is null)
             {
                 verified = true;
@@ -145,7 +151,7 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
         Claims claims;
         try
         {
-            claims = Claims.Parse(payload, legacy);
+            claims = Claims.Parse(GoText.Repair(payload), legacy);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -161,9 +167,10 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
             return null;
         }
 
-        // 4. Audiences: legacy tokens (no aud) get the API audiences; the result is the intersection, in token order.
+        // 4. Audiences: a token without aud (legacy) gets the API audiences; the result is Audiences.Intersect, in the
+        // requested order.
         var tokenAudiences = claims.Audiences.Count > 0 ? claims.Audiences : settings.ApiAudiences;
-        var audiences = tokenAudiences.Where(requested.Contains).ToList();
+        var audiences = requested.Where(tokenAudiences.Contains).ToList();
         if (audiences.Count == 0 && settings.ApiAudiences.Count > 0)
         {
             errors.Add($"token audiences {GoJson.QuoteList(tokenAudiences)} is invalid for the target audiences {GoJson.QuoteList(requested)}");
@@ -347,7 +354,7 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
 
         var ns = c.LegacyNamespace;
         var name = c.LegacyServiceAccountName;
-        if (c.Subject != ClaimsJson.Username(ns, name))
+        if (!SplitUsername(c.Subject, out var subjectNamespace, out var subjectName) || subjectNamespace != ns || subjectName != name)
         {
             return ("sub claim is invalid", null);
         }
@@ -447,7 +454,38 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
         }
     }
 
-    /// <summary>The unverified <c>iss</c> as Go's json.Unmarshal into <c>struct{Issuer string `json:"iss"`}</c> reads it.</summary>
+    /// <summary>
+    /// serviceaccount.SplitUsername: <c>system:serviceaccount:</c>, then exactly two ':'-separated parts, the namespace a
+    /// DNS-1123 label and the name a DNS-1123 subdomain.
+    /// </summary>
+    private static bool SplitUsername(string username, out string @namespace, out string name)
+    {
+        @namespace = name = "";
+        const string Prefix = "system:serviceaccount:";
+        if (!username.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = username[Prefix.Length..].Split(':');
+        if (parts.Length != 2 || !DnsLabel().IsMatch(parts[0]) || parts[0].Length > 63 || parts[1].Length > 253
+            || !parts[1].Split('.').All(l => DnsLabel().IsMatch(l)))
+        {
+            return false;
+        }
+
+        (@namespace, name) = (parts[0], parts[1]);
+        return true;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex DnsLabel();
+
+    /// <summary>
+    /// The unverified <c>iss</c> as Go's json.Unmarshal into <c>struct{Issuer string `json:"iss"`}</c> reads it: member
+    /// names fold case (Unicode simple folding, so <c>ſ</c> is an <c>s</c>), the last match wins, null leaves the value,
+    /// any other type is an error. Duplicates are fine here.
+    /// </summary>
     private static bool TryReadIssuer(byte[] payload, out string issuer)
     {
         issuer = "";
@@ -461,8 +499,7 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
 
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                // encoding/json matches field names case-insensitively; the last duplicate wins.
-                if (string.Equals(p.Name, "iss", StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(p.Name.Replace('\u017F', 's'), "iss", StringComparison.OrdinalIgnoreCase))
                 {
                     if (p.Value.ValueKind == JsonValueKind.String)
                     {
@@ -483,35 +520,43 @@ internal sealed class TokenAuthenticator(ApiServerSettings settings, ObjectStore
         }
     }
 
-    private static bool TryReadHeader(byte[] header, out string alg, out string kid)
+    /// <summary>
+    /// go-jose's header parsing: a JSON object without repeated members at any depth (go-jose's own JSON), string
+    /// <c>alg</c> and <c>kid</c>; <c>b64</c> honoured only when a boolean; <c>crit</c> may only name <c>b64</c>.
+    /// </summary>
+    private static bool TryReadHeader(byte[] header, out string alg, out string kid, out bool unencodedPayload, out bool unsupportedCritical)
     {
         alg = "";
         kid = "";
+        unencodedPayload = false;
+        unsupportedCritical = false;
         try
         {
             using var doc = JsonDocument.Parse(header);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || Claims.HasDuplicateMembers(doc.RootElement, int.MaxValue))
             {
                 return false;
             }
 
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (p.Name is "alg" or "kid")
+                switch (p.Name)
                 {
-                    if (p.Value.ValueKind != JsonValueKind.String)
-                    {
+                    case "alg" or "kid" when p.Value.ValueKind != JsonValueKind.String:
                         return false;
-                    }
-
-                    if (p.Name == "alg")
-                    {
+                    case "alg":
                         alg = p.Value.GetString()!;
-                    }
-                    else
-                    {
+                        break;
+                    case "kid":
                         kid = p.Value.GetString()!;
-                    }
+                        break;
+                    case "b64":
+                        unencodedPayload = p.Value.ValueKind == JsonValueKind.False;
+                        break;
+                    case "crit":
+                        unsupportedCritical = p.Value.ValueKind != JsonValueKind.Array
+                            || p.Value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String || e.GetString() != "b64");
+                        break;
                 }
             }
 

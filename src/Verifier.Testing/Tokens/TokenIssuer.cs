@@ -148,7 +148,8 @@ internal sealed class TokenIssuer(ApiServerSettings settings, ObjectStore store,
             pod is null ? null : new ClaimsJson.Ref(pod.Name, pod.Uid),
             secret is null ? null : new ClaimsJson.Ref(secret.Name, secret.Uid),
             node);
-        var token = JwtWriter.Sign(keys.Current.SigningKey, payload);
+        var signingKey = keys.Current.SigningKey;
+        var token = JwtWriter.Sign(signingKey, payload, settings.EmptyKeyId ? "{\"alg\":\"" + signingKey.Algorithm + "\",\"kid\":\"\"}" : null);
 
         var response = new TokenRequestDto
         {

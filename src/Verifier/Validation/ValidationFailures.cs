@@ -13,13 +13,18 @@ internal static class ValidationFailures
     public static readonly TokenVerificationResult HeaderEncoding = Malformed("token header is not valid base64url");
     public static readonly TokenVerificationResult HeaderJson = Malformed("token header is not a JSON object");
     public static readonly TokenVerificationResult HeaderNoAlgorithm = Malformed("token header has no alg");
-    public static readonly TokenVerificationResult HeaderDuplicate = Malformed("token header repeats alg or kid");
+    public static readonly TokenVerificationResult HeaderDuplicate = Malformed("token header repeats a member (go-jose refuses duplicate JSON members)");
     public static readonly TokenVerificationResult HeaderKeyIdType = Malformed("token header kid is not a string");
     public static readonly TokenVerificationResult PayloadEncoding = Malformed("token payload is not valid base64url");
     public static readonly TokenVerificationResult PayloadJson = Malformed("token payload is not a JSON object of claims");
-    public static readonly TokenVerificationResult ClaimType = Malformed("a claim has the wrong type, is out of range or is repeated");
+    public static readonly TokenVerificationResult ClaimType = Malformed("a claim has the wrong type or is out of range");
+    public static readonly TokenVerificationResult DuplicateMember = Malformed("token payload repeats a member (go-jose refuses duplicate JSON members)");
+    public static readonly TokenVerificationResult BoundClaimType = Malformed("the kubernetes.io claim has a member of the wrong type or a repeated member");
+    public static readonly TokenVerificationResult LegacyClaimType = Malformed("a kubernetes.io/serviceaccount/* claim is not a string");
+    public static readonly TokenVerificationResult LegacyBadUsername = Malformed("sub claim is invalid (namespace must be a DNS label and name a DNS subdomain)");
     public static readonly TokenVerificationResult SignatureEncoding = Malformed("token signature is not valid base64url");
     public static readonly TokenVerificationResult NoIssuer = Malformed("token has no iss claim");
+    public static readonly TokenVerificationResult PreCheckIssuerType = Malformed("a member named iss in another letter case is not a string (kube-apiserver's issuer pre-check fails)");
     public static readonly TokenVerificationResult NoExpiry = Malformed("token has no exp claim");
     public static readonly TokenVerificationResult NoKubernetesClaim = Malformed("token has no kubernetes.io claim");
     public static readonly TokenVerificationResult NoNamespace = Malformed("namespace claim is missing");
@@ -37,6 +42,7 @@ internal static class ValidationFailures
     public static readonly TokenVerificationResult AlgorithmHmac = Failure(VerificationFailureReason.UnsupportedAlgorithm, "HMAC algorithms are never accepted");
     public static readonly TokenVerificationResult AlgorithmOther = Failure(VerificationFailureReason.UnsupportedAlgorithm, "alg is not one of RS256, ES256, ES384, ES512");
     public static readonly TokenVerificationResult EmbeddedKey = Failure(VerificationFailureReason.UnsupportedAlgorithm, "token header embeds or points to a key (jwk, jku, x5u, x5c), which is never trusted");
+    public static readonly TokenVerificationResult UnencodedPayload = Failure(VerificationFailureReason.UnsupportedAlgorithm, "token header has \"b64\": false (RFC 7797 unencoded payload), which is not supported");
     public static readonly TokenVerificationResult Critical = Failure(VerificationFailureReason.UnsupportedAlgorithm, "token header has crit extensions, which are not supported");
 
     // kube-apiserver: "invalid signature, no keys found".
@@ -48,6 +54,9 @@ internal static class ValidationFailures
     public static readonly TokenVerificationResult NotYetValid = Failure(VerificationFailureReason.NotYetValid, "service account token is not valid yet");
     public static readonly TokenVerificationResult IssuedInFuture = Failure(VerificationFailureReason.IssuedInFuture, "service account token is issued in the future");
     public static readonly TokenVerificationResult WrongIssuer = Failure(VerificationFailureReason.WrongIssuer, "token issuer is not an accepted issuer");
+    public static readonly TokenVerificationResult PreCheckIssuerMismatch = Failure(VerificationFailureReason.WrongIssuer, "token issuer is invalid: the iss claim differs from the issuer kube-apiserver's case-insensitive pre-check reads");
+    public static readonly TokenVerificationResult LegacyIssuerNotConfigured = Failure(VerificationFailureReason.WrongIssuer, "token has issuer kubernetes/serviceaccount and bound claims, but kubernetes/serviceaccount is not in Verifier:Issuers");
+    public static readonly TokenVerificationResult TooOld = Failure(VerificationFailureReason.Expired, "service account token is older than Verifier:Validation:MaxTokenAge (iat)");
     public static readonly TokenVerificationResult WrongAudience = Failure(VerificationFailureReason.WrongAudience, "token audiences do not include an accepted audience");
     public static readonly TokenVerificationResult LegacyRejected = Failure(VerificationFailureReason.LegacyTokenRejected, "Secret-based legacy tokens are not accepted (Verifier:Validation:AcceptLegacyTokens)");
 

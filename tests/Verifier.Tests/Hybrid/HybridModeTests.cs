@@ -174,7 +174,12 @@ public sealed class HybridModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_LegacySecretDeleted_Rejected()
     {
-        await StartAsync(o => o.Validation.AcceptLegacyTokens = true);
+        // A legacy token (no aud) is valid for the API audiences only, by default the issuer: accept it too.
+        await StartAsync(o =>
+        {
+            o.Validation.AcceptLegacyTokens = true;
+            o.Validation.ApiAudiences = [ModeHarness.Audience];
+        });
         var token = Server.CreateLegacyServiceAccountToken("default", "default", "default-token-abcde");
         Assert.That((await _harness.VerifyAsync(token)).Succeeded, Is.True);
 

@@ -53,11 +53,11 @@ public sealed class VerifierAgreementTests
     [TestCase("wrong-issuer", false, VerificationFailureReason.WrongIssuer)]
     [TestCase("tampered", false, VerificationFailureReason.BadSignature)]
     [TestCase("rotated-out-key", false, VerificationFailureReason.UnknownKey)]
-    [TestCase("legacy", true, VerificationFailureReason.None)]
+    [TestCase("legacy", false, VerificationFailureReason.WrongAudience)]
     public async Task Verdict_CoreAndTokenReview_Agree(string scenario, bool accepted, VerificationFailureReason reason)
     {
         string token;
-        IEnumerable<string>? reviewAudiences = [Audience];
+        IEnumerable<string> reviewAudiences = [Audience];
         switch (scenario)
         {
             case "valid":
@@ -86,9 +86,9 @@ public sealed class VerifierAgreementTests
                 _server.RetireKey(SharedSigningKey.Rsa.KeyId);
                 break;
             default:
-                // Legacy tokens are valid for the API audiences only (TokenReview); the core has no audience for them.
+                // Legacy tokens carry no aud: kube (and the core) take them to carry the API audiences (by default the
+                // issuer), which do not include ours.
                 token = _server.CreateLegacyServiceAccountToken("apps", "web");
-                reviewAudiences = null;
                 break;
         }
 
@@ -115,10 +115,7 @@ public sealed class VerifierAgreementTests
                 Assert.That(core.Identity.Uid, Is.EqualTo(review.Uid));
                 Assert.That(core.Identity.Groups, Is.EqualTo(review.Groups));
                 Assert.That(core.Identity.Extra, Is.EquivalentTo(review.Extra));
-                if (scenario != "legacy")
-                {
-                    Assert.That(core.Identity.Audiences, Is.EqualTo(review.Audiences));
-                }
+                Assert.That(core.Identity.Audiences, Is.EqualTo(review.Audiences));
             });
         }
     }
@@ -132,7 +129,8 @@ public sealed class VerifierAgreementTests
         var token = legacy
             ? _server.CreateLegacyServiceAccountToken("apps", "web", "web-token-xyz12")
             : _server.IssueToken("apps", "web", [Audience], boundObject: BoundObjectRef.Pod("web-0"));
-        var verifier = await StartVerifierAsync();
+        // A legacy token is valid for the API audiences (here the issuer): the verifier accepts that audience too.
+        var verifier = await StartVerifierAsync(legacy ? [Audience, _server.Issuer] : null);
         var audiences = legacy ? null : new[] { Audience };
         var coreBefore = await verifier.VerifyAsync(token);
         var reviewBefore = _server.ReviewToken(token, audiences);
@@ -163,7 +161,7 @@ public sealed class VerifierAgreementTests
         });
     }
 
-    private async Task<IServiceAccountTokenVerifier> StartVerifierAsync()
+    private async Task<IServiceAccountTokenVerifier> StartVerifierAsync(string[]? audiences = null)
     {
         var tokenFile = Path.Combine(_directory, "token");
         await File.WriteAllTextAsync(tokenFile, _server.AdminToken);
@@ -171,7 +169,7 @@ public sealed class VerifierAgreementTests
         services.AddSingleton<TimeProvider>(_time);
         services.AddKubernetesTokenVerifier(o =>
         {
-            o.Audiences = [Audience];
+            o.Audiences = audiences ?? [Audience];
             o.Mode = VerificationMode.Local;
             o.ApiServer.Server = _server.BaseAddress;
             o.ApiServer.CertificateAuthorityData = _server.CaCertificatePem;

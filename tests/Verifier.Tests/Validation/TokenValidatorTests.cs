@@ -102,13 +102,14 @@ public class TokenValidatorTests
     }
 
     [Test]
-    public void Validate_SeveralMatchingAudiences_ReportsIntersectionInTokenOrder()
+    public void Validate_SeveralMatchingAudiences_ReportsIntersectionInConfiguredOrder()
     {
+        // kube's Audiences.Intersect walks the requested audiences (TokenReview's status.audiences order).
         var claims = KubeTokens.BoundClaims(audiences: ["b", "x", "a"]);
 
         var outcome = Validate(KubeTokens.Sign(KubeTokens.Rsa, claims), audiences: ["a", "b", "c"]);
 
-        Assert.That(outcome.Result.Identity?.Audiences, Is.EqualTo(new[] { "b", "a" }));
+        Assert.That(outcome.Result.Identity?.Audiences, Is.EqualTo(new[] { "a", "b" }));
     }
 
     [Test]
@@ -272,7 +273,7 @@ public class TokenValidatorTests
     [Test]
     public void Validate_LegacyTokenWhenAccepted_ReturnsLegacyIdentity()
     {
-        var options = new ValidationOptions { AcceptLegacyTokens = true };
+        var options = LegacyOptions();
 
         var outcome = Validate(KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.LegacyClaims(), "{\"alg\":\"RS256\",\"typ\":\"JWT\"}"), options);
 
@@ -286,7 +287,7 @@ public class TokenValidatorTests
             Assert.That(identity.Uid, Is.EqualTo(KubeTokens.ServiceAccountUid));
             Assert.That(identity.Issuer, Is.EqualTo("kubernetes/serviceaccount"));
             Assert.That(identity.ExpiresAt, Is.Null);
-            Assert.That(identity.Audiences, Is.Empty);
+            Assert.That(identity.Audiences, Is.EqualTo(new[] { KubeTokens.Audience }), "the API audiences kube substitutes, ∩ ours");
             Assert.That(outcome.ValidUntilUtcTicks, Is.EqualTo(long.MaxValue));
         });
     }
@@ -300,7 +301,7 @@ public class TokenValidatorTests
         var claims = KubeTokens.LegacyClaims();
         claims.Remove(claim);
 
-        var result = Validate(KubeTokens.Sign(KubeTokens.Rsa, claims), new ValidationOptions { AcceptLegacyTokens = true }).Result;
+        var result = Validate(KubeTokens.Sign(KubeTokens.Rsa, claims), LegacyOptions()).Result;
 
         Assert.That(result.Reason, Is.EqualTo(VerificationFailureReason.Malformed));
         Assert.That(result.Message, Is.EqualTo(message));
@@ -312,7 +313,7 @@ public class TokenValidatorTests
         var claims = KubeTokens.LegacyClaims();
         claims["sub"] = "system:serviceaccount:default:someone-else";
 
-        var result = Validate(KubeTokens.Sign(KubeTokens.Rsa, claims), new ValidationOptions { AcceptLegacyTokens = true }).Result;
+        var result = Validate(KubeTokens.Sign(KubeTokens.Rsa, claims), LegacyOptions()).Result;
 
         Assert.That(result.Message, Is.EqualTo("sub claim is invalid"));
     }
@@ -414,7 +415,9 @@ public class TokenValidatorTests
                 continue;
             }
 
-            if (Validate(mutated).Result.Succeeded)
+            // A last character that differs only in unused bits decodes to the same bytes, and go-jose verifies the
+            // re-encoded text: that token is the same token, accepted by kube too.
+            if (Validate(mutated).Result.Succeeded && !SameDecodedParts(token, mutated))
             {
                 successesInSignedPart++;
             }
@@ -422,6 +425,9 @@ public class TokenValidatorTests
 
         Assert.That(successesInSignedPart, Is.Zero);
     }
+
+    /// <summary>Legacy tokens accepted, with our audience among the API audiences kube substitutes for their missing aud.</summary>
+    internal static ValidationOptions LegacyOptions() => new() { AcceptLegacyTokens = true, ApiAudiences = [KubeTokens.Audience] };
 
     private static void AssertReason(string shape, VerificationFailureReason expected)
     {
@@ -515,6 +521,14 @@ public class TokenValidatorTests
             "legacy" => KubeTokens.Sign(rsa, KubeTokens.LegacyClaims()),
             _ => throw new ArgumentException("Unknown shape " + shape, nameof(shape)),
         };
+    }
+
+    private static bool SameDecodedParts(string a, string b)
+    {
+        var x = a.Split('.');
+        var y = b.Split('.');
+        return x.Length == y.Length && RawUrlBase64.TryDecode(x[0], out var h1) && RawUrlBase64.TryDecode(y[0], out var h2) && h1.AsSpan().SequenceEqual(h2)
+            && RawUrlBase64.TryDecode(x[1], out var p1) && RawUrlBase64.TryDecode(y[1], out var p2) && p1.AsSpan().SequenceEqual(p2);
     }
 
     private static string HmacSignedWithModulus(SigningKey rsaKey)
