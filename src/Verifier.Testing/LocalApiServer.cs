@@ -90,7 +90,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         {
             var pathBase = options.PathBase ?? "";
             var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port, pathBase));
-            var store = new ObjectStore();
+            var store = new ObjectStore(options.WatchHistoryLimit);
             var state = new ServerState(
                 settings,
                 store,
@@ -100,7 +100,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 new Authorizer(options.IssuerDiscoveryGroups),
                 new ApiFaults(),
                 new ApiCounters(),
-                IsValidDiscoveryIssuer(settings.SigningIssuer));
+                IsValidDiscoveryIssuer(settings.SigningIssuer),
+                new WatchHub(options.WatchBookmarkInterval));
             Objects.CreateNamespace(state, "default");
             Objects.CreateNamespace(state, "kube-system");
             Objects.CreateNamespace(state, "kube-public");
@@ -256,6 +257,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TokenReviewCacheTtl, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WatchBookmarkInterval, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WatchHistoryLimit, 1, nameof(options));
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences.ToList() : issuers;
         return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider);

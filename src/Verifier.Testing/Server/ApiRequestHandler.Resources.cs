@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Verifier.Testing.Json;
 using Verifier.Testing.Json.Models;
@@ -27,6 +28,12 @@ internal sealed partial class ApiRequestHandler
         if (info.ApiGroup.Length != 0 || info.ApiVersion != "v1")
         {
             await WriteErrorAsync(context, ApiError.NotFoundResource()).ConfigureAwait(false);
+            return;
+        }
+
+        if (info.Verb is "list" or "watch" && info.Subresource.Length == 0 && ListableKinds.TryGetValue(info.Resource, out var kind) && (kind.Namespaced || info.Namespace.Length == 0))
+        {
+            await HandleListOrWatchAsync(context, info, kind).ConfigureAwait(false);
             return;
         }
 
@@ -64,11 +71,6 @@ internal sealed partial class ApiRequestHandler
         var store = state.Store;
         switch (info.Verb)
         {
-            case "list":
-                var list = new NamespaceListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<NamespaceObject>("namespaces", null)).Select(n => ToDto(n, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.NamespaceListDto).ConfigureAwait(false);
-                return;
             case "get":
                 var ns = store.Get<NamespaceObject>("namespaces", null, info.Name);
                 await (ns is null
@@ -121,11 +123,6 @@ internal sealed partial class ApiRequestHandler
         var ns = info.Namespace.Length > 0 ? info.Namespace : null;
         switch (info.Verb)
         {
-            case "list":
-                var list = new ServiceAccountListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<ServiceAccountObject>("serviceaccounts", ns)).Select(s => ToDto(s, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.ServiceAccountListDto).ConfigureAwait(false);
-                return;
             case "get" when ns is not null:
                 var sa = store.Get<ServiceAccountObject>("serviceaccounts", ns, info.Name);
                 await (sa is null
@@ -166,23 +163,6 @@ internal sealed partial class ApiRequestHandler
         var ns = info.Namespace.Length > 0 ? info.Namespace : null;
         switch (info.Verb)
         {
-            case "list" when PodTable.Requested(context.Request.Headers.Accept.ToString()):
-                var table = PodTable.Render(Filter(context, store.List<PodObject>("pods", ns)), store.ResourceVersion, state.Settings.Time.GetUtcNow());
-                await WriteBytesAsync(context, 200, "application/json;as=Table;v=v1;g=meta.k8s.io", Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
-                return;
-            case "list":
-                var list = new PodListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<PodObject>("pods", ns)).Select(p => ToDto(p, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.PodListDto).ConfigureAwait(false);
-                return;
-            case "watch":
-                await WatchAsync(
-                    context,
-                    () => Filter(context, store.List<PodObject>("pods", ns)),
-                    o => (ns is null || o.Namespace == ns) && Filter(context, [o]).Any(),
-                    (PodObject p) => ToDto(p, true),
-                    ApiJsonContext.Api.PodDto).ConfigureAwait(false);
-                return;
             case "get" when ns is not null:
                 var pod = store.Get<PodObject>("pods", ns, info.Name);
                 await (pod is null
@@ -246,11 +226,6 @@ internal sealed partial class ApiRequestHandler
                     ? WriteErrorAsync(context, ApiError.NotFound("nodes", info.Name))
                     : WriteBytesAsync(context, 200, JsonContentType, Encoding.UTF8.GetBytes(NodeJson(node, true)))).ConfigureAwait(false);
                 return;
-            case "list":
-                var body = "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"" + Rv(state.Store.ResourceVersion) + "\"},\"items\":["
-                    + string.Join(',', state.Store.List<NodeObject>("nodes", null).Select(n => NodeJson(n, false))) + "]}";
-                await WriteBytesAsync(context, 200, JsonContentType, Encoding.UTF8.GetBytes(body)).ConfigureAwait(false);
-                return;
             default:
                 await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);
                 return;
@@ -259,41 +234,9 @@ internal sealed partial class ApiRequestHandler
 
     private static string NodeJson(NodeObject n, bool typed) =>
         new StringBuilder(typed ? "{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{")
-            .Append("\"metadata\":{\"name\":").AppendString(n.Name)
-            .Append(",\"uid\":").AppendString(n.Uid)
-            .Append(",\"resourceVersion\":\"").Append(Rv(n.ResourceVersion))
-            .Append("\",\"creationTimestamp\":\"").Append(GoJson.Rfc3339(n.CreationTimestamp))
-            .Append("\"},\"spec\":{},\"status\":{}}")
+            .Append("\"metadata\":").Append(JsonSerializer.Serialize(Meta(n), ApiJsonContext.Api.ObjectMeta))
+            .Append(",\"spec\":{},\"status\":{}}")
             .ToString();
-
-    /// <summary>The <c>fieldSelector</c> forms kubectl uses: <c>metadata.name=x</c>, <c>metadata.namespace=y</c>.</summary>
-    private static IEnumerable<T> Filter<T>(HttpContext context, IEnumerable<T> items)
-        where T : ApiObject
-    {
-        if (!context.Request.Query.TryGetValue("fieldSelector", out var selector) || string.IsNullOrEmpty(selector))
-        {
-            return items;
-        }
-
-        foreach (var term in selector.ToString().Split(','))
-        {
-            var eq = term.Replace("==", "=", StringComparison.Ordinal).Split('=', 2);
-            if (eq.Length != 2)
-            {
-                continue;
-            }
-
-            var (field, value) = (eq[0].Trim(), eq[1].Trim());
-            items = field switch
-            {
-                "metadata.name" => items.Where(o => o.Name == value),
-                "metadata.namespace" => items.Where(o => o.Namespace == value),
-                _ => items,
-            };
-        }
-
-        return items;
-    }
 
     private static string Rv(long rv) => rv.ToString(CultureInfo.InvariantCulture);
 
@@ -306,6 +249,7 @@ internal sealed partial class ApiRequestHandler
         CreationTimestamp = GoJson.Rfc3339(o.CreationTimestamp),
         DeletionTimestamp = o.DeletionTimestamp is { } d ? GoJson.Rfc3339(d) : null,
         DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds,
+        Labels = o.Labels.Count > 0 ? new Dictionary<string, string>(o.Labels, StringComparer.Ordinal) : null,
     };
 
     // List items carry no kind/apiVersion, as in kube-apiserver's typed lists.

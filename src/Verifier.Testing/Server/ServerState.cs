@@ -13,4 +13,5 @@ internal sealed record ServerState(
     Authorizer Authorizer,
     ApiFaults Faults,
     ApiCounters Counters,
-    bool IssuerDiscoveryEnabled);
+    bool IssuerDiscoveryEnabled,
+    WatchHub Watches);

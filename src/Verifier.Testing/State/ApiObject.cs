@@ -13,6 +13,9 @@ internal abstract record ApiObject(string Resource, string? Namespace, string Na
 
     public long? DeletionGracePeriodSeconds { get; init; }
 
+    /// <summary><c>metadata.labels</c>, for label selectors on list and watch.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     /// <summary>kube-apiserver: deleted means gone, or <c>deletionTimestamp</c> before <paramref name="invalidIfDeletedBefore"/>.</summary>
     public bool IsDeletedBefore(DateTimeOffset invalidIfDeletedBefore) =>
         DeletionTimestamp is { } deletedAt && deletedAt < invalidIfDeletedBefore;

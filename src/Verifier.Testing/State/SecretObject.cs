@@ -5,7 +5,5 @@ internal sealed record SecretObject(string Namespace, string Name, string Uid, D
 {
     public IReadOnlyDictionary<string, byte[]> Data { get; init; } = new Dictionary<string, byte[]>();
 
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
-
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 }
