@@ -186,7 +186,8 @@ internal sealed partial class ApiRequestHandler
                     spec.ServiceAccountName ?? spec.ServiceAccount ?? "default",
                     spec.NodeName,
                     spec.TerminationGracePeriodSeconds ?? 30,
-                    containers);
+                    containers,
+                    body?.Metadata?.Labels);
                 await (result.Error is not null
                     ? WriteErrorAsync(context, result.Error)
                     : WriteObjectAsync(context, 201, ToDto(result.Pod!, true), ApiJsonContext.Api.PodDto)).ConfigureAwait(false);

@@ -55,7 +55,7 @@ internal sealed partial class ApiRequestHandler
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = contentType;
-        hub.Opened();
+        var opened = false;
         try
         {
             // Headers out now, as kube-apiserver flushes them when a watch starts: client-go's Watch() returns only
@@ -83,10 +83,14 @@ internal sealed partial class ApiRequestHandler
             }
 
             var nextBookmark = options.AllowWatchBookmarks ? Task.Delay(hub.BookmarkInterval, time, ct) : null;
+
+            // Counted once its timers exist: a test that sees the count can move the clock.
+            hub.Opened();
+            opened = true;
+            var bookmarkRequested = hub.BookmarksRequested;
             while (true)
             {
                 var changed = store.WaitForChangeAsync(ct);
-                var bookmarkRequested = hub.BookmarksRequested;
                 var faultChanged = state.Faults.Changed;
                 if (await TakeStreamFaultAsync(context, ct).ConfigureAwait(false))
                 {
@@ -110,6 +114,11 @@ internal sealed partial class ApiRequestHandler
 
                 since = batch.Value.Next;
                 var bookmarkDue = nextBookmark is { IsCompleted: true } || bookmarkRequested.IsCompleted;
+                if (bookmarkRequested.IsCompleted)
+                {
+                    bookmarkRequested = hub.BookmarksRequested;
+                }
+
                 if (options.AllowWatchBookmarks && bookmarkDue)
                 {
                     await WriteLineAsync(context, encoder.Bookmark(since, initialEventsEnd: false), ct).ConfigureAwait(false);
@@ -131,7 +140,10 @@ internal sealed partial class ApiRequestHandler
         }
         finally
         {
-            hub.Closed();
+            if (opened)
+            {
+                hub.Closed();
+            }
         }
     }
 

@@ -31,7 +31,8 @@ internal static class Objects
         string serviceAccountName,
         string? nodeName,
         long terminationGracePeriodSeconds,
-        IReadOnlyList<KeyValuePair<string, string>> containers)
+        IReadOnlyList<KeyValuePair<string, string>> containers,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -52,6 +53,7 @@ internal static class Objects
         var pod = new PodObject(@namespace, name, NewUid(), state.Settings.Time.GetUtcNow(), serviceAccountName, string.IsNullOrEmpty(nodeName) ? null : nodeName, terminationGracePeriodSeconds)
         {
             Containers = containers,
+            Labels = labels ?? new Dictionary<string, string>(),
         };
         return state.Store.TryAdd(pod, out var created) ? (created, null) : (null, ApiError.AlreadyExists("pods", name));
     }
