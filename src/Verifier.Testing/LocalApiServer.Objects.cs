@@ -55,6 +55,11 @@ public sealed partial class LocalApiServer
     /// <c>deletionTimestamp = now + grace</c> and stays until <see cref="FinalizeDeletions"/>; with
     /// <see cref="TimeSpan.Zero"/> it is removed at once. Returns false when there is no such pod.
     /// </summary>
+    /// <remarks>
+    /// Unlike a delete through the API, no emulated kubelet or pod GC finishes this deletion: the pod stays as on a
+    /// node whose kubelet has not answered, so tests can observe kube-apiserver's 60 s window past
+    /// <c>deletionTimestamp</c> (docs/kube-apiserver.md §4).
+    /// </remarks>
     public bool DeletePod(string @namespace, string name, TimeSpan? gracePeriod = null) =>
         Objects.DeletePod(_state, @namespace, name, gracePeriod is { } g ? (long)g.TotalSeconds : null) is not null;
 
@@ -67,11 +72,15 @@ public sealed partial class LocalApiServer
         return _state.Store.Put(pod).Uid;
     }
 
-    /// <summary>Creates a Node; returns its uid.</summary>
+    /// <summary>
+    /// Creates a Node; returns its uid. Pods on an existing node that are deleted through the API are removed when
+    /// their grace period ends, as its kubelet would; pods on a node that does not exist are removed at once (pod GC).
+    /// </summary>
     public string CreateNode(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return _state.Store.TryAdd(new NodeObject(name, Objects.NewUid(), TimeProvider.GetUtcNow()), out var node) ? node.Uid : throw Throw(ApiError.AlreadyExists("nodes", name));
+        var (node, error) = Objects.CreateNode(_state, name, null);
+        return node?.Uid ?? throw Throw(error!);
     }
 
     /// <summary>The uid of a node, or null.</summary>

@@ -49,27 +49,17 @@ public sealed partial class LocalApiServer
     {
         var sa = _state.Store.Get<ServiceAccountObject>("serviceaccounts", @namespace, serviceAccount) ?? throw Throw(ApiError.NotFound("serviceaccounts", serviceAccount));
         secretName ??= serviceAccount + "-token-" + RandomSuffix();
-        var token = JwtWriter.Sign(SigningKey, ClaimsJson.Legacy(@namespace, secretName, sa.Name, sa.Uid));
-        var secret = new SecretObject(@namespace, secretName, Objects.NewUid(), TimeProvider.GetUtcNow(), "kubernetes.io/service-account-token")
-        {
-            Data = new Dictionary<string, byte[]>
-            {
-                ["ca.crt"] = Encoding.UTF8.GetBytes(CaCertificatePem),
-                ["namespace"] = Encoding.UTF8.GetBytes(@namespace),
-                ["token"] = Encoding.UTF8.GetBytes(token),
-            },
-            Annotations = new Dictionary<string, string>
-            {
-                ["kubernetes.io/service-account.name"] = sa.Name,
-                ["kubernetes.io/service-account.uid"] = sa.Uid,
-            },
-        };
-        if (!_state.Store.TryAdd(secret, out SecretObject _))
-        {
-            throw Throw(ApiError.AlreadyExists("secrets", secretName));
-        }
 
-        return token;
+        // What the token controller does for a service-account-token Secret.
+        var (secret, error) = Objects.CreateSecret(
+            _state,
+            @namespace,
+            secretName,
+            SecretObject.ServiceAccountTokenType,
+            null,
+            null,
+            new Dictionary<string, string> { [SecretObject.ServiceAccountNameAnnotation] = sa.Name });
+        return secret is null ? throw Throw(error!) : Encoding.UTF8.GetString(secret.Data["token"]);
     }
 
     /// <summary>TokenReview in process (same code as the endpoint, including the optional success cache).</summary>

@@ -101,7 +101,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 new ApiFaults(),
                 new ApiCounters(),
                 IsValidDiscoveryIssuer(settings.SigningIssuer),
-                new WatchHub(options.WatchBookmarkInterval));
+                new WatchHub(options.WatchBookmarkInterval),
+
+                new PodLifecycle(store, settings.Time),
+                new ServerIdentity(options.KubernetesVersion, ca.CertificatePem));
             Objects.CreateNamespace(state, "default");
             Objects.CreateNamespace(state, "kube-system");
             Objects.CreateNamespace(state, "kube-public");
@@ -199,6 +202,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
         finally
         {
+            _state.Pods.Dispose();
             await _app.DisposeAsync().ConfigureAwait(false);
             _ca.Dispose();
             _ownedKey?.Dispose();
@@ -259,6 +263,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WatchBookmarkInterval, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WatchHistoryLimit, 1, nameof(options));
+        if (options.KubernetesVersion is not { Major: 1, Minor: >= 0 })
+        {
+            throw new ArgumentException($"KubernetesVersion '{options.KubernetesVersion}' is not a Kubernetes 1.x release: set it like new Version(1, 33, 0).", nameof(options));
+        }
 
         var audiences = options.ApiAudiences.Count > 0 ? options.ApiAudiences.ToList() : issuers;
         return new ApiServerSettings(issuers, audiences, maxSeconds, options.ExtendTokenExpiration, options.TokenReviewCacheTtl, options.TimeProvider);

@@ -60,6 +60,13 @@ public sealed class LocalApiServerOptions
     public string? AdminToken { get; set; }
 
     /// <summary>
+    /// The Kubernetes release <c>/version</c> reports (as <c>v{major}.{minor}.{patch}-local</c>). kubectl warns when the
+    /// server is more than one minor version away from it. Default 1.33.0: within the skew of the Debian
+    /// kubectl (1.32) and next to the release whose behaviour the emulator follows (1.34).
+    /// </summary>
+    public Version KubernetesVersion { get; set; } = new(1, 33, 0);
+
+    /// <summary>
     /// Groups bound to <c>system:service-account-issuer-discovery</c>. Default <c>system:serviceaccounts</c> only,
     /// as in a real cluster; add <c>system:unauthenticated</c> to let anonymous relying parties read the keys.
     /// </summary>

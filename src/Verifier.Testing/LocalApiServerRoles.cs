@@ -15,6 +15,9 @@ public static class LocalApiServerRoles
     /// <summary><c>get</c> on the discovery document and JWKS paths; bound to <c>system:serviceaccounts</c> by default.</summary>
     public const string IssuerDiscovery = "system:service-account-issuer-discovery";
 
+    /// <summary><c>impersonate</c> users, groups and service accounts (kubectl <c>--as</c>, <c>--as-group</c>). Not a bootstrap role.</summary>
+    public const string Impersonator = "impersonator";
+
     /// <summary><c>get</c>, <c>list</c>, <c>watch</c> on namespaces, service accounts and pods.</summary>
     public const string View = "view";
 }

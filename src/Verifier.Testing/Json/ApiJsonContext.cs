@@ -20,6 +20,12 @@ namespace Verifier.Testing.Json;
 [JsonSerializable(typeof(NamespaceDto))]
 [JsonSerializable(typeof(NamespaceListDto))]
 [JsonSerializable(typeof(DeleteOptionsDto))]
+[JsonSerializable(typeof(SecretDto))]
+[JsonSerializable(typeof(SecretListDto))]
+[JsonSerializable(typeof(NodeDto))]
+[JsonSerializable(typeof(NodeListDto))]
+[JsonSerializable(typeof(SelfSubjectReviewDto))]
+[JsonSerializable(typeof(SubjectAccessReviewDto))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>

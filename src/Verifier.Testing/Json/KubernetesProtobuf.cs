@@ -69,6 +69,151 @@ internal static class KubernetesProtobuf
         }
     }
 
+    /// <summary>A Secret (<c>kubectl create secret</c>): metadata (1), data (2), type (3), stringData (4), immutable (5).</summary>
+    public static bool TryDecodeSecret(ReadOnlySpan<byte> body, out SecretDto secret)
+    {
+        secret = new SecretDto();
+        if (!TryUnwrap(body, out var raw))
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var (field, value, varint) in Fields(raw))
+            {
+                switch (field)
+                {
+                    case 1: secret.Metadata = ReadMeta(value); break;
+                    case 2:
+                        var (key, bytes) = ReadEntry(value);
+                        (secret.Data ??= new SortedDictionary<string, byte[]>(StringComparer.Ordinal))[key] = bytes;
+                        break;
+                    case 3: secret.Type = Str(value); break;
+                    case 4: AddEntry(secret.StringData ??= [], value); break;
+                    case 5: secret.Immutable = varint != 0; break;
+                    default: break;
+                }
+            }
+
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A SubjectAccessReview or SelfSubjectAccessReview (<c>kubectl auth can-i</c>): spec (2) with resourceAttributes
+    /// (1), nonResourceAttributes (2) and, for SubjectAccessReview, user (3), groups (4), uid (6).
+    /// </summary>
+    public static bool TryDecodeAccessReview(ReadOnlySpan<byte> body, out SubjectAccessReviewDto review)
+    {
+        review = new SubjectAccessReviewDto();
+        if (!TryUnwrap(body, out var raw))
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var (field, value, _) in Fields(raw))
+            {
+                if (field == 1)
+                {
+                    review.Metadata = ReadMeta(value);
+                }
+                else if (field == 2)
+                {
+                    review.Spec = ReadAccessSpec(value);
+                }
+            }
+
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static SubjectAccessReviewSpecDto ReadAccessSpec(byte[] data)
+    {
+        var spec = new SubjectAccessReviewSpecDto();
+        foreach (var (field, value, _) in Fields(data))
+        {
+            switch (field)
+            {
+                case 1:
+                    var r = new ResourceAttributesDto();
+                    foreach (var (f, v, _) in Fields(value))
+                    {
+                        switch (f)
+                        {
+                            case 1: r.Namespace = Str(v); break;
+                            case 2: r.Verb = Str(v); break;
+                            case 3: r.Group = Str(v); break;
+                            case 4: r.Version = Str(v); break;
+                            case 5: r.Resource = Str(v); break;
+                            case 6: r.Subresource = Str(v); break;
+                            case 7: r.Name = Str(v); break;
+                            default: break;
+                        }
+                    }
+
+                    spec.ResourceAttributes = r;
+                    break;
+                case 2:
+                    var n = new NonResourceAttributesDto();
+                    foreach (var (f, v, _) in Fields(value))
+                    {
+                        switch (f)
+                        {
+                            case 1: n.Path = Str(v); break;
+                            case 2: n.Verb = Str(v); break;
+                            default: break;
+                        }
+                    }
+
+                    spec.NonResourceAttributes = n;
+                    break;
+                case 3: spec.User = Str(value); break;
+                case 4: (spec.Groups ??= []).Add(Str(value) ?? ""); break;
+                case 6: spec.Uid = Str(value); break;
+                default: break;
+            }
+        }
+
+        return spec;
+    }
+
+    /// <summary>A map entry: key (1), value (2).</summary>
+    private static (string Key, byte[] Value) ReadEntry(byte[] data)
+    {
+        string key = "";
+        byte[] entryValue = [];
+        foreach (var (field, value, _) in Fields(data))
+        {
+            if (field == 1)
+            {
+                key = Encoding.UTF8.GetString(value);
+            }
+            else if (field == 2)
+            {
+                entryValue = value;
+            }
+        }
+
+        return (key, entryValue);
+    }
+
+    private static void AddEntry(Dictionary<string, string> map, byte[] data)
+    {
+        var (key, value) = ReadEntry(data);
+        map[key] = Encoding.UTF8.GetString(value);
+    }
+
     /// <summary>The magic plus runtime.Unknown (1 typeMeta, 2 raw, 3 contentEncoding, 4 contentType): the raw object bytes.</summary>
     private static bool TryUnwrap(ReadOnlySpan<byte> body, out byte[] raw)
     {
@@ -108,6 +253,8 @@ internal static class KubernetesProtobuf
                 case 1: meta.Name = Str(value); break;
                 case 3: meta.Namespace = Str(value); break;
                 case 5: meta.Uid = Str(value); break;
+                case 11: AddEntry(meta.Labels ??= [], value); break;
+                case 12: AddEntry(meta.Annotations ??= [], value); break;
                 default: break;
             }
         }

@@ -16,14 +16,34 @@ namespace Verifier.Testing.Server;
 /// </summary>
 internal sealed partial class ApiRequestHandler
 {
-    private static readonly Dictionary<string, ResourceKind> ListableKinds = new(StringComparer.Ordinal)
+    private Dictionary<string, ResourceKind>? _listableKinds;
+
+    private Dictionary<string, ResourceKind> ListableKinds => _listableKinds ??= new(StringComparer.Ordinal)
     {
         ["pods"] = new("pods", "Pod", true, (o, typed) => JsonSerializer.Serialize(ToDto((PodObject)o, typed), ApiJsonContext.Api.PodDto), PodField),
         ["serviceaccounts"] = new("serviceaccounts", "ServiceAccount", true, (o, typed) => JsonSerializer.Serialize(ToDto((ServiceAccountObject)o, typed), ApiJsonContext.Api.ServiceAccountDto), NoField),
         ["namespaces"] = new("namespaces", "Namespace", false, (o, typed) => JsonSerializer.Serialize(ToDto((NamespaceObject)o, typed), ApiJsonContext.Api.NamespaceDto), NamespaceField),
-        ["nodes"] = new("nodes", "Node", false, (o, typed) => NodeJson((NodeObject)o, typed), NoField),
-        ["secrets"] = new("secrets", "Secret", true, (o, typed) => SecretJson((SecretObject)o, typed), SecretField),
+        ["nodes"] = new("nodes", "Node", false, (o, typed) => JsonSerializer.Serialize(ToDto((NodeObject)o, typed), ApiJsonContext.Api.NodeDto), NoField),
+        ["secrets"] = new("secrets", "Secret", true, (o, typed) => JsonSerializer.Serialize(ToDto((SecretObject)o, typed), ApiJsonContext.Api.SecretDto), SecretField),
     };
+
+    /// <summary>
+    /// The Table kubectl asks for, for the resources that have one (null otherwise); watch events carry one row each,
+    /// with the column definitions on the first only.
+    /// </summary>
+    private string? RenderTable(string resource, IEnumerable<ApiObject> items, long resourceVersion, bool includeColumns = true)
+    {
+        var now = state.Settings.Time.GetUtcNow();
+        return resource switch
+        {
+            "pods" => PodTable.Render(items.Cast<PodObject>(), resourceVersion, now, includeColumns),
+            "secrets" => ObjectTable.Render(SecretColumns, items.Cast<SecretObject>().Select(s => ((ApiObject)s, SecretCells(s, now))), resourceVersion, includeColumns),
+            "nodes" => ObjectTable.Render(NodeColumns, items.Cast<NodeObject>().Select(n => ((ApiObject)n, NodeCells(n, now))), resourceVersion, includeColumns),
+            _ => null,
+        };
+    }
+
+    private static bool HasTable(string resource) => resource is "pods" or "secrets" or "nodes";
 
     /// <summary>List and watch of <paramref name="kind"/>, namespaced (<c>/api/v1/namespaces/NS/pods</c>) or across all namespaces (<c>/api/v1/pods</c>).</summary>
     private async Task HandleListOrWatchAsync(HttpContext context, RequestInfo info, ResourceKind kind)
@@ -32,7 +52,7 @@ internal sealed partial class ApiRequestHandler
         var (options, error) = ListWatchOptions.Parse(context.Request.Query, watch);
         var ns = kind.Namespaced && info.Namespace.Length > 0 ? info.Namespace : null;
         var (filter, filterError) = options is null ? (null, null) : ObjectFilter.Build(kind, ns, info.Name, options.FieldSelector, options.LabelSelector);
-        var negotiated = MediaNegotiation.Negotiate(context.Request.Headers.Accept.ToString(), tableAvailable: kind.Resource == "pods" && !watch);
+        var negotiated = MediaNegotiation.Negotiate(context.Request.Headers.Accept.ToString(), tableAvailable: HasTable(kind.Resource));
         error ??= filterError ?? (negotiated is null ? WatchErrors.NotAcceptable() : null);
         if (error is null && negotiated!.Value.Representation == Representation.PartialObjectMetadata && !watch)
         {
@@ -121,7 +141,7 @@ internal sealed partial class ApiRequestHandler
         string body;
         if (representation == Representation.Table)
         {
-            body = PodTable.Render(items.Cast<PodObject>(), at, state.Settings.Time.GetUtcNow());
+            body = RenderTable(kind.Resource, items, at)!;
         }
         else
         {
@@ -178,24 +198,4 @@ internal sealed partial class ApiRequestHandler
 
     private static string? NamespaceField(ApiObject o, string field) =>
         field == "status.phase" ? (o.DeletionTimestamp is null ? "Active" : "Terminating") : null;
-
-    private static string SecretJson(SecretObject s, bool typed)
-    {
-        var sb = new StringBuilder(typed ? "{\"kind\":\"Secret\",\"apiVersion\":\"v1\"," : "{")
-            .Append("\"metadata\":").Append(JsonSerializer.Serialize(Meta(s), ApiJsonContext.Api.ObjectMeta));
-        if (s.Data.Count > 0)
-        {
-            sb.Append(",\"data\":{");
-            var first = true;
-            foreach (var (key, value) in s.Data.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                sb.Append(first ? "" : ",").AppendString(key).Append(':').AppendString(Convert.ToBase64String(value));
-                first = false;
-            }
-
-            sb.Append('}');
-        }
-
-        return sb.Append(",\"type\":").AppendString(s.Type).Append('}').ToString();
-    }
 }

@@ -8,11 +8,29 @@ using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 
-/// <summary>Namespaces, service accounts, pods and nodes: enough create/get/list/delete for kubectl and tests.</summary>
+/// <summary>Namespaces, service accounts and pods (secrets and nodes: ApiRequestHandler.Secrets.cs): enough create/get/list/delete for kubectl and tests.</summary>
 internal sealed partial class ApiRequestHandler
 {
     private async Task HandleResourceAsync(HttpContext context, RequestInfo info)
     {
+        if (context.Request.Query.TryGetValue("labelSelector", out var selector))
+        {
+            try
+            {
+                LabelSelector.Parse(selector.ToString());
+            }
+            catch (FormatException e)
+            {
+                await WriteErrorAsync(context, ApiError.BadRequest(e.Message)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (await TryHandleReviewAsync(context, info).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (info.ApiGroup == "authentication.k8s.io" && info.ApiVersion == "v1" && info.Resource == "tokenreviews" && info.Namespace.Length == 0 && info.Name.Length == 0)
         {
             if (info.Verb != "create")
@@ -57,6 +75,9 @@ internal sealed partial class ApiRequestHandler
             case ("pods", ""):
                 await HandlePodsAsync(context, info).ConfigureAwait(false);
                 return;
+            case ("secrets", ""):
+                await HandleSecretsAsync(context, info).ConfigureAwait(false);
+                return;
             case ("nodes", "") when info.Namespace.Length == 0:
                 await HandleNodesAsync(context, info).ConfigureAwait(false);
                 return;
@@ -91,7 +112,7 @@ internal sealed partial class ApiRequestHandler
                     return;
                 }
 
-                var created = Objects.CreateNamespace(state, name!);
+                var created = Objects.CreateNamespace(state, name!, meta?.Labels);
                 await (created is null
                     ? WriteErrorAsync(context, ApiError.AlreadyExists("namespaces", name!))
                     : WriteObjectAsync(context, 201, ToDto(created, true), ApiJsonContext.Api.NamespaceDto)).ConfigureAwait(false);
@@ -140,7 +161,7 @@ internal sealed partial class ApiRequestHandler
                     return;
                 }
 
-                var created = Objects.CreateServiceAccount(state, ns, name!);
+                var created = Objects.CreateServiceAccount(state, ns, name!, meta?.Labels);
                 await (created is null
                     ? WriteErrorAsync(context, ApiError.AlreadyExists("serviceaccounts", name!))
                     : WriteObjectAsync(context, 201, ToDto(created, true), ApiJsonContext.Api.ServiceAccountDto)).ConfigureAwait(false);
@@ -207,6 +228,11 @@ internal sealed partial class ApiRequestHandler
                 }
 
                 var deleted = Objects.DeletePod(state, ns, info.Name, grace);
+                if (deleted is not null)
+                {
+                    state.Pods.Terminating(deleted);
+                }
+
                 await (deleted is null
                     ? WriteErrorAsync(context, ApiError.NotFound("pods", info.Name))
                     : WriteObjectAsync(context, 200, ToDto(deleted, true), ApiJsonContext.Api.PodDto)).ConfigureAwait(false);
@@ -216,28 +242,6 @@ internal sealed partial class ApiRequestHandler
                 return;
         }
     }
-
-    private async Task HandleNodesAsync(HttpContext context, RequestInfo info)
-    {
-        switch (info.Verb)
-        {
-            case "get":
-                var node = state.Store.Get<NodeObject>("nodes", null, info.Name);
-                await (node is null
-                    ? WriteErrorAsync(context, ApiError.NotFound("nodes", info.Name))
-                    : WriteBytesAsync(context, 200, JsonContentType, Encoding.UTF8.GetBytes(NodeJson(node, true)))).ConfigureAwait(false);
-                return;
-            default:
-                await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);
-                return;
-        }
-    }
-
-    private static string NodeJson(NodeObject n, bool typed) =>
-        new StringBuilder(typed ? "{\"kind\":\"Node\",\"apiVersion\":\"v1\"," : "{")
-            .Append("\"metadata\":").Append(JsonSerializer.Serialize(Meta(n), ApiJsonContext.Api.ObjectMeta))
-            .Append(",\"spec\":{},\"status\":{}}")
-            .ToString();
 
     private static string Rv(long rv) => rv.ToString(CultureInfo.InvariantCulture);
 
@@ -250,7 +254,7 @@ internal sealed partial class ApiRequestHandler
         CreationTimestamp = GoJson.Rfc3339(o.CreationTimestamp),
         DeletionTimestamp = o.DeletionTimestamp is { } d ? GoJson.Rfc3339(d) : null,
         DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds,
-        Labels = o.Labels.Count > 0 ? new Dictionary<string, string>(o.Labels, StringComparer.Ordinal) : null,
+        Labels = o.Labels.Count == 0 ? null : new Dictionary<string, string>(o.Labels),
     };
 
     // List items carry no kind/apiVersion, as in kube-apiserver's typed lists.

@@ -36,7 +36,8 @@ internal sealed partial class ApiRequestHandler
         var ct = cts.Token;
 
         var metadataOnly = representation is Representation.PartialObjectMetadata or Representation.PartialObjectMetadataList;
-        var encoder = new WatchEncoder(kind, metadataOnly);
+        Func<ApiObject, bool, string>? table = representation == Representation.Table ? (o, first) => RenderTable(kind.Resource, [o], o.ResourceVersion, first)! : null;
+        var encoder = new WatchEncoder(kind, metadataOnly, table);
 
         // The start: unset or 0 = the current state as ADDED events; N = after N (sendInitialEvents=true: the state
         // at the newest version not older than N, then a bookmark marking the end of the initial events).
@@ -213,11 +214,29 @@ internal sealed partial class ApiRequestHandler
         await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One watch stream's event lines: the object in full or as PartialObjectMetadata.</summary>
-    private sealed class WatchEncoder(ResourceKind kind, bool metadataOnly)
+    /// <summary>
+    /// One watch stream's event lines: the object in full, as PartialObjectMetadata, or (<c>kubectl get -w</c>) as a
+    /// one-row Table with the column definitions on the first event only, as kube-apiserver does.
+    /// </summary>
+    private sealed class WatchEncoder(ResourceKind kind, bool metadataOnly, Func<ApiObject, bool, string>? table)
     {
-        public string Event(string type, ApiObject o) =>
-            "{\"type\":\"" + type + "\",\"object\":" + (metadataOnly ? PartialObjectMetadataJson(o) : kind.Serialize(o, true)) + "}\n";
+        private bool _firstTable = true;
+
+        public string Event(string type, ApiObject o)
+        {
+            string body;
+            if (table is not null)
+            {
+                body = table(o, _firstTable);
+                _firstTable = false;
+            }
+            else
+            {
+                body = metadataOnly ? PartialObjectMetadataJson(o) : kind.Serialize(o, true);
+            }
+
+            return "{\"type\":\"" + type + "\",\"object\":" + body + "}\n";
+        }
 
         /// <summary>
         /// A BOOKMARK: an object of the watched kind carrying only the version the watch has reached (and, after

@@ -19,6 +19,7 @@ internal sealed partial class ApiRequestHandler(ServerState state)
 
     private const string JsonContentType = "application/json";
     private const string CountedKey = "LocalApiServer.Counted";
+    private const string UserKey = "LocalApiServer.User";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -90,6 +91,17 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         }
 
         var info = RequestInfo.Parse(path, request.Method, watch);
+
+        // The impersonation filter runs after authentication and before authorization.
+        var (impersonated, impersonationError) = Impersonate(request, user);
+        if (impersonationError is not null)
+        {
+            await WriteErrorAsync(context, impersonationError).ConfigureAwait(false);
+            return;
+        }
+
+        user = impersonated!;
+        context.Items[UserKey] = user;
         if (!state.Authorizer.Allows(user, info))
         {
             var reason = State.Authorizer.ForbiddenReason(user, info);
@@ -205,8 +217,17 @@ internal sealed partial class ApiRequestHandler(ServerState state)
             case "/apis/authentication.k8s.io/v1" or "/apis/authentication.k8s.io/v1/":
                 await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.AuthenticationV1).ConfigureAwait(false);
                 return;
+            case "/apis/authorization.k8s.io" or "/apis/authorization.k8s.io/":
+                await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.AuthorizationGroup).ConfigureAwait(false);
+                return;
+            case "/apis/authorization.k8s.io/v1" or "/apis/authorization.k8s.io/v1/":
+                await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.AuthorizationV1).ConfigureAwait(false);
+                return;
+            case "/openapi/v3/apis/authorization.k8s.io/v1":
+                await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.OpenApiV3AuthorizationV1).ConfigureAwait(false);
+                return;
             case "/version" or "/version/":
-                await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.Version).ConfigureAwait(false);
+                await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.Version(state.Identity)).ConfigureAwait(false);
                 return;
             case "/openapi/v3" or "/openapi/v3/":
                 await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.OpenApiV3Root).ConfigureAwait(false);

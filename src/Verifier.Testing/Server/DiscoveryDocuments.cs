@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Verifier.Testing.Server;
@@ -15,28 +16,50 @@ internal static class DiscoveryDocuments
     public static readonly byte[] CoreV1 = Encoding.UTF8.GetBytes(
         """{"kind":"APIResourceList","groupVersion":"v1","resources":[""" +
         """{"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace","verbs":["create","delete","get","list","watch"],"shortNames":["ns"]},""" +
-        """{"name":"nodes","singularName":"node","namespaced":false,"kind":"Node","verbs":["get","list","watch"],"shortNames":["no"]},""" +
+        """{"name":"nodes","singularName":"node","namespaced":false,"kind":"Node","verbs":["create","delete","get","list","watch"],"shortNames":["no"]},""" +
         """{"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["create","delete","get","list","watch"],"shortNames":["po"],"categories":["all"]},""" +
+        """{"name":"secrets","singularName":"secret","namespaced":true,"kind":"Secret","verbs":["create","delete","get","list","watch"]},""" +
         """{"name":"serviceaccounts","singularName":"serviceaccount","namespaced":true,"kind":"ServiceAccount","verbs":["create","delete","get","list","watch"],"shortNames":["sa"]},""" +
         """{"name":"serviceaccounts/token","singularName":"","namespaced":true,"group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}""" +
         """]}""");
 
     public static readonly byte[] Apis = Encoding.UTF8.GetBytes(
-        """{"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"authentication.k8s.io","versions":[{"groupVersion":"authentication.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"authentication.k8s.io/v1","version":"v1"}}]}""");
+        """{"kind":"APIGroupList","apiVersion":"v1","groups":[""" +
+        """{"name":"authentication.k8s.io","versions":[{"groupVersion":"authentication.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"authentication.k8s.io/v1","version":"v1"}},""" +
+        """{"name":"authorization.k8s.io","versions":[{"groupVersion":"authorization.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"authorization.k8s.io/v1","version":"v1"}}]}""");
 
     public static readonly byte[] AuthenticationGroup = Encoding.UTF8.GetBytes(
         """{"kind":"APIGroup","apiVersion":"v1","name":"authentication.k8s.io","versions":[{"groupVersion":"authentication.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"authentication.k8s.io/v1","version":"v1"}}""");
 
     public static readonly byte[] AuthenticationV1 = Encoding.UTF8.GetBytes(
-        """{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"authentication.k8s.io/v1","resources":[{"name":"tokenreviews","singularName":"tokenreview","namespaced":false,"kind":"TokenReview","verbs":["create"]}]}""");
+        """{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"authentication.k8s.io/v1","resources":[""" +
+        """{"name":"selfsubjectreviews","singularName":"selfsubjectreview","namespaced":false,"kind":"SelfSubjectReview","verbs":["create"]},""" +
+        """{"name":"tokenreviews","singularName":"tokenreview","namespaced":false,"kind":"TokenReview","verbs":["create"]}]}""");
 
-    /// <summary>Claims to be the release the reference describes (1.34).</summary>
-    public static readonly byte[] Version = Encoding.UTF8.GetBytes(
-        """{"major":"1","minor":"34","emulationMajor":"1","emulationMinor":"34","minCompatibilityMajor":"1","minCompatibilityMinor":"33","gitVersion":"v1.34.0-local","gitCommit":"0000000000000000000000000000000000000000","gitTreeState":"clean","buildDate":"2025-08-27T00:00:00Z","goVersion":"go1.24.6","compiler":"gc","platform":"linux/amd64"}""");
+    public static readonly byte[] AuthorizationGroup = Encoding.UTF8.GetBytes(
+        """{"kind":"APIGroup","apiVersion":"v1","name":"authorization.k8s.io","versions":[{"groupVersion":"authorization.k8s.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"authorization.k8s.io/v1","version":"v1"}}""");
+
+    public static readonly byte[] AuthorizationV1 = Encoding.UTF8.GetBytes(
+        """{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"authorization.k8s.io/v1","resources":[""" +
+        """{"name":"selfsubjectaccessreviews","singularName":"selfsubjectaccessreview","namespaced":false,"kind":"SelfSubjectAccessReview","verbs":["create"]},""" +
+        """{"name":"subjectaccessreviews","singularName":"subjectaccessreview","namespaced":false,"kind":"SubjectAccessReview","verbs":["create"]}]}""");
 
     /// <summary>The OpenAPI v3 index: one document per group version served.</summary>
     public static readonly byte[] OpenApiV3Root = Encoding.UTF8.GetBytes(
-        """{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=local-1"},"apis/authentication.k8s.io/v1":{"serverRelativeURL":"/openapi/v3/apis/authentication.k8s.io/v1?hash=local-1"}}}""");
+        """{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=local-2"},"apis/authentication.k8s.io/v1":{"serverRelativeURL":"/openapi/v3/apis/authentication.k8s.io/v1?hash=local-2"},"apis/authorization.k8s.io/v1":{"serverRelativeURL":"/openapi/v3/apis/authorization.k8s.io/v1?hash=local-2"}}}""");
+
+    /// <summary>
+    /// <c>/version</c> for <paramref name="identity"/>'s release. kubectl compares its minor version with its own and
+    /// warns beyond one minor of skew.
+    /// </summary>
+    public static byte[] Version(ServerIdentity identity)
+    {
+        var major = identity.Version.Major.ToString(CultureInfo.InvariantCulture);
+        var minor = identity.Version.Minor.ToString(CultureInfo.InvariantCulture);
+        var previous = Math.Max(0, identity.Version.Minor - 1).ToString(CultureInfo.InvariantCulture);
+        return Encoding.UTF8.GetBytes(
+            $$"""{"major":"{{major}}","minor":"{{minor}}","emulationMajor":"{{major}}","emulationMinor":"{{minor}}","minCompatibilityMajor":"{{major}}","minCompatibilityMinor":"{{previous}}","gitVersion":"{{identity.GitVersion}}","gitCommit":"0000000000000000000000000000000000000000","gitTreeState":"clean","buildDate":"2025-08-27T00:00:00Z","goVersion":"go1.24.6","compiler":"gc","platform":"linux/amd64"}""");
+    }
 
     /// <summary>
     /// Just enough OpenAPI v3 for kubectl's field-validation probe (a PATCH operation carrying the kind and a
@@ -46,11 +69,18 @@ internal static class DiscoveryDocuments
     /// </summary>
     public static readonly byte[] OpenApiV3CoreV1 = Encoding.UTF8.GetBytes(OpenApiV3(
         ("/api/v1/namespaces/{name}", "", "Namespace"),
+        ("/api/v1/nodes/{name}", "", "Node"),
         ("/api/v1/namespaces/{namespace}/pods/{name}", "", "Pod"),
+        ("/api/v1/namespaces/{namespace}/secrets/{name}", "", "Secret"),
         ("/api/v1/namespaces/{namespace}/serviceaccounts/{name}", "", "ServiceAccount")));
 
     public static readonly byte[] OpenApiV3AuthenticationV1 = Encoding.UTF8.GetBytes(OpenApiV3(
+        ("/apis/authentication.k8s.io/v1/selfsubjectreviews", "authentication.k8s.io", "SelfSubjectReview"),
         ("/apis/authentication.k8s.io/v1/tokenreviews", "authentication.k8s.io", "TokenReview")));
+
+    public static readonly byte[] OpenApiV3AuthorizationV1 = Encoding.UTF8.GetBytes(OpenApiV3(
+        ("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "authorization.k8s.io", "SelfSubjectAccessReview"),
+        ("/apis/authorization.k8s.io/v1/subjectaccessreviews", "authorization.k8s.io", "SubjectAccessReview")));
 
     private static string OpenApiV3(params (string Path, string Group, string Kind)[] operations)
     {

@@ -63,32 +63,18 @@ internal static class ObjectFilter
         }, null);
     }
 
-    /// <summary>
-    /// The one place label selectors are parsed. Interim: equality, inequality and existence terms only, until the
-    /// full parser (set-based terms, comparisons) is merged.
-    /// </summary>
+    /// <summary>The one place list and watch parse label selectors: 400 with the parser's message when it fails.</summary>
     private static (Func<IReadOnlyDictionary<string, string>, bool> Matches, ApiError? Error) LabelFilter(string selector)
     {
-        var terms = new List<Func<IReadOnlyDictionary<string, string>, bool>>();
-        foreach (var term in selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        try
         {
-            var (key, equal, value, ok) = ParseTerm(term);
-            if (ok)
-            {
-                terms.Add(l => (l.TryGetValue(key, out var v) && v == value) == equal);
-            }
-            else if (term.StartsWith('!'))
-            {
-                var k = term[1..].Trim();
-                terms.Add(l => !l.ContainsKey(k));
-            }
-            else
-            {
-                terms.Add(l => l.ContainsKey(term));
-            }
+            var parsed = LabelSelector.Parse(selector);
+            return (parsed.Matches, null);
         }
-
-        return (l => terms.TrueForAll(t => t(l)), null);
+        catch (FormatException e)
+        {
+            return (_ => false, ApiError.BadRequest(e.Message));
+        }
     }
 
     private static (string Field, bool Equal, string Value, bool Ok) ParseTerm(string term)

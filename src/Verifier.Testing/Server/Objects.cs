@@ -1,4 +1,6 @@
+using System.Text;
 using Verifier.Testing.State;
+using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;
 
@@ -8,10 +10,13 @@ internal static class Objects
     public static string NewUid() => Guid.NewGuid().ToString();
 
     /// <summary>Creates the namespace and, as the service-account controller does, its <c>default</c> service account. Null when it exists.</summary>
-    public static NamespaceObject? CreateNamespace(ServerState state, string name)
+    public static NamespaceObject? CreateNamespace(ServerState state, string name, IReadOnlyDictionary<string, string>? labels = null)
     {
         var now = state.Settings.Time.GetUtcNow();
-        if (!state.Store.TryAdd(new NamespaceObject(name, NewUid(), now), out var created))
+
+        // The NamespaceDefaultLabelName admission: every namespace carries its name as a label.
+        var withName = new Dictionary<string, string>(labels ?? new Dictionary<string, string>()) { ["kubernetes.io/metadata.name"] = name };
+        if (!state.Store.TryAdd(new NamespaceObject(name, NewUid(), now) { Labels = Copy(withName) }, out var created))
         {
             return null;
         }
@@ -21,8 +26,87 @@ internal static class Objects
     }
 
     /// <summary>Null when it exists.</summary>
-    public static ServiceAccountObject? CreateServiceAccount(ServerState state, string @namespace, string name) =>
-        state.Store.TryAdd(new ServiceAccountObject(@namespace, name, NewUid(), state.Settings.Time.GetUtcNow()), out var created) ? created : null;
+    public static ServiceAccountObject? CreateServiceAccount(ServerState state, string @namespace, string name, IReadOnlyDictionary<string, string>? labels = null) =>
+        state.Store.TryAdd(new ServiceAccountObject(@namespace, name, NewUid(), state.Settings.Time.GetUtcNow()) { Labels = Copy(labels) }, out var created) ? created : null;
+
+    /// <summary>
+    /// Creates a Secret. A <c>kubernetes.io/service-account-token</c> Secret must name its service account in the
+    /// <c>kubernetes.io/service-account.name</c> annotation; when that account exists it is populated as the token
+    /// controller does: <c>data.token</c> (a legacy token signed by the current key), <c>data.ca.crt</c>,
+    /// <c>data.namespace</c> and the <c>kubernetes.io/service-account.uid</c> annotation. Deviation: the controller
+    /// does it just after the create (and deletes the Secret when the account is missing); here the create itself
+    /// returns the populated Secret, and a Secret for a missing account stays empty.
+    /// </summary>
+    public static (SecretObject? Secret, ApiError? Error) CreateSecret(
+        ServerState state,
+        string @namespace,
+        string name,
+        string? type,
+        IReadOnlyDictionary<string, byte[]>? data,
+        IReadOnlyDictionary<string, string>? labels,
+        IReadOnlyDictionary<string, string>? annotations)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return (null, new ApiError(422, "Invalid", "Secret \"\" is invalid: metadata.name: Required value: name or generateName is required"));
+        }
+
+        if (state.Store.Get<NamespaceObject>("namespaces", null, @namespace) is null)
+        {
+            return (null, ApiError.NotFound("namespaces", @namespace));
+        }
+
+        type = string.IsNullOrEmpty(type) ? SecretObject.OpaqueType : type;
+        var values = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (key, value) in data ?? new Dictionary<string, byte[]>())
+        {
+            values[key] = value;
+        }
+
+        var notes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in annotations ?? new Dictionary<string, string>())
+        {
+            notes[key] = value;
+        }
+
+        if (type == SecretObject.ServiceAccountTokenType)
+        {
+            if (!notes.TryGetValue(SecretObject.ServiceAccountNameAnnotation, out var accountName) || accountName.Length == 0)
+            {
+                return (null, new ApiError(422, "Invalid", $"Secret \"{name}\" is invalid: metadata.annotations[{SecretObject.ServiceAccountNameAnnotation}]: Required value"));
+            }
+
+            var account = state.Store.Get<ServiceAccountObject>("serviceaccounts", @namespace, accountName);
+            if (account is not null)
+            {
+                notes[SecretObject.ServiceAccountUidAnnotation] = account.Uid;
+                values["ca.crt"] = Encoding.UTF8.GetBytes(state.Identity.CaCertificatePem);
+                values["namespace"] = Encoding.UTF8.GetBytes(@namespace);
+                values["token"] = Encoding.UTF8.GetBytes(JwtWriter.Sign(state.Keys.Current.SigningKey, ClaimsJson.Legacy(@namespace, name, account.Name, account.Uid)));
+            }
+        }
+
+        var secret = new SecretObject(@namespace, name, NewUid(), state.Settings.Time.GetUtcNow(), type)
+        {
+            Data = values,
+            Annotations = notes,
+            Labels = Copy(labels),
+        };
+        return state.Store.TryAdd(secret, out var created) ? (created, null) : (null, ApiError.AlreadyExists("secrets", name));
+    }
+
+    /// <summary>Creates a Node; its emulated kubelet reports it Ready.</summary>
+    public static (NodeObject? Node, ApiError? Error) CreateNode(ServerState state, string name, IReadOnlyDictionary<string, string>? labels)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return (null, new ApiError(422, "Invalid", "Node \"\" is invalid: metadata.name: Required value: name or generateName is required"));
+        }
+
+        return state.Store.TryAdd(new NodeObject(name, NewUid(), state.Settings.Time.GetUtcNow()) { Labels = Copy(labels) }, out var created)
+            ? (created, null)
+            : (null, ApiError.AlreadyExists("nodes", name));
+    }
 
     public static (PodObject? Pod, ApiError? Error) CreatePod(
         ServerState state,
@@ -53,7 +137,7 @@ internal static class Objects
         var pod = new PodObject(@namespace, name, NewUid(), state.Settings.Time.GetUtcNow(), serviceAccountName, string.IsNullOrEmpty(nodeName) ? null : nodeName, terminationGracePeriodSeconds)
         {
             Containers = containers,
-            Labels = labels ?? new Dictionary<string, string>(),
+            Labels = Copy(labels),
         };
         return state.Store.TryAdd(pod, out var created) ? (created, null) : (null, ApiError.AlreadyExists("pods", name));
     }
@@ -87,6 +171,18 @@ internal static class Objects
         }
 
         return MarkDeleted(store, pod, now, grace) ?? pod;
+    }
+
+    /// <summary>A private copy in Go's map order (keys sorted), so JSON output is stable.</summary>
+    public static IReadOnlyDictionary<string, string> Copy(IReadOnlyDictionary<string, string>? labels)
+    {
+        var copy = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in labels ?? new Dictionary<string, string>())
+        {
+            copy[key] = value;
+        }
+
+        return copy;
     }
 
     /// <summary>Graceful deletion of any object: sets (or shortens) the deletion timestamp.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Verifier.Testing.Json;
 using Verifier.Testing.State;
@@ -21,42 +20,26 @@ internal static class PodTable
         "{\"name\":\"Node\",\"type\":\"string\",\"format\":\"\",\"description\":\"NodeName indicates in which node this pod is scheduled.\",\"priority\":1}]";
 
     /// <summary>True when the Accept header asks for <c>as=Table</c>.</summary>
-    public static bool Requested(string? accept) =>
-        accept is not null && accept.Contains("as=Table", StringComparison.Ordinal) && accept.Contains("g=meta.k8s.io", StringComparison.Ordinal);
+    public static bool Requested(string? accept) => ObjectTable.Requested(accept);
 
-    public static string Render(IEnumerable<PodObject> pods, long resourceVersion, DateTimeOffset now)
+    /// <param name="pods">The rows.</param>
+    /// <param name="resourceVersion">The list's version.</param>
+    /// <param name="now">For the Age column.</param>
+    /// <param name="includeColumns">False for watch events after the first.</param>
+    public static string Render(IEnumerable<PodObject> pods, long resourceVersion, DateTimeOffset now, bool includeColumns = true) =>
+        ObjectTable.Render(Columns, pods.Select(p => ((ApiObject)p, Cells(p, now))), resourceVersion, includeColumns);
+
+    private static string Cells(PodObject p, DateTimeOffset now)
     {
-        var sb = new StringBuilder("{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"")
-            .Append(resourceVersion.ToString(CultureInfo.InvariantCulture))
-            .Append("\"},\"columnDefinitions\":").Append(Columns).Append(",\"rows\":[");
-        var first = true;
-        foreach (var p in pods)
-        {
-            sb.Append(first ? "" : ",");
-            first = false;
-            var containers = Math.Max(1, p.Containers.Count);
-            var running = p.NodeName is not null;
-            var status = p.DeletionTimestamp is not null ? "Terminating" : running ? "Running" : "Pending";
-            sb.Append("{\"cells\":[").AppendString(p.Name)
-              .Append(',').AppendString($"{(running ? containers : 0)}/{containers}")
-              .Append(',').AppendString(status)
-              .Append(",0,").AppendString(HumanDuration(now - p.CreationTimestamp))
-              .Append(",\"<none>\",").AppendString(p.NodeName ?? "<none>")
-              .Append("],\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"name\":").AppendString(p.Name)
-              .Append(",\"namespace\":").AppendString(p.Namespace ?? "")
-              .Append(",\"uid\":").AppendString(p.Uid)
-              .Append(",\"resourceVersion\":\"").Append(p.ResourceVersion.ToString(CultureInfo.InvariantCulture))
-              .Append("\",\"creationTimestamp\":\"").Append(GoJson.Rfc3339(p.CreationTimestamp)).Append('"');
-            if (p.DeletionTimestamp is { } deleted)
-            {
-                sb.Append(",\"deletionTimestamp\":\"").Append(GoJson.Rfc3339(deleted)).Append("\",\"deletionGracePeriodSeconds\":")
-                  .Append((p.DeletionGracePeriodSeconds ?? 0).ToString(CultureInfo.InvariantCulture));
-            }
-
-            sb.Append("}}}");
-        }
-
-        return sb.Append("]}").ToString();
+        var containers = Math.Max(1, p.Containers.Count);
+        var running = p.NodeName is not null;
+        var status = p.DeletionTimestamp is not null ? "Terminating" : running ? "Running" : "Pending";
+        return new StringBuilder().AppendString(p.Name)
+            .Append(',').AppendString($"{(running ? containers : 0)}/{containers}")
+            .Append(',').AppendString(status)
+            .Append(",0,").AppendString(HumanDuration(now - p.CreationTimestamp))
+            .Append(",\"<none>\",").AppendString(p.NodeName ?? "<none>")
+            .ToString();
     }
 
     /// <summary>k8s.io/apimachinery/pkg/util/duration.HumanDuration.</summary>

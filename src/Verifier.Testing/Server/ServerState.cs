@@ -14,4 +14,7 @@ internal sealed record ServerState(
     ApiFaults Faults,
     ApiCounters Counters,
     bool IssuerDiscoveryEnabled,
-    WatchHub Watches);
+    WatchHub Watches,
+
+    PodLifecycle Pods,
+    ServerIdentity Identity);

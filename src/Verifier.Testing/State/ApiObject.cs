@@ -13,8 +13,10 @@ internal abstract record ApiObject(string Resource, string? Namespace, string Na
 
     public long? DeletionGracePeriodSeconds { get; init; }
 
-    /// <summary><c>metadata.labels</c>, for label selectors on list and watch.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>metadata.labels</c>, what label selectors match.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
 
     /// <summary>kube-apiserver: deleted means gone, or <c>deletionTimestamp</c> before <paramref name="invalidIfDeletedBefore"/>.</summary>
     public bool IsDeletedBefore(DateTimeOffset invalidIfDeletedBefore) =>

@@ -20,6 +20,12 @@ internal sealed class Authorizer
         [LocalApiServerRoles.TokenCreator] = [new Rule(["create"], [""], ["serviceaccounts/token"], [])],
         [LocalApiServerRoles.IssuerDiscovery] = [new Rule(["get"], [], [], ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"])],
         [LocalApiServerRoles.View] = [new Rule(["get", "list", "watch"], [""], ["namespaces", "serviceaccounts", "pods", "nodes"], [])],
+        [LocalApiServerRoles.Impersonator] = [new Rule(["impersonate"], [""], ["users", "groups", "serviceaccounts"], [])],
+        ["system:basic-user"] =
+        [
+            new Rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"], []),
+            new Rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], []),
+        ],
         ["system:discovery"] = [new Rule(["get"], [], [], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])],
         ["system:public-info-viewer"] = [new Rule(["get"], [], [], ["/healthz", "/livez", "/readyz", "/version", "/version/"])],
     };
@@ -29,6 +35,7 @@ internal sealed class Authorizer
 
     public Authorizer(IEnumerable<string> issuerDiscoveryGroups)
     {
+        _bindings.Add(("system:basic-user", true, AuthenticatedUser.AuthenticatedGroup));
         _bindings.Add(("system:discovery", true, AuthenticatedUser.AuthenticatedGroup));
         _bindings.Add(("system:public-info-viewer", true, AuthenticatedUser.AuthenticatedGroup));
         _bindings.Add(("system:public-info-viewer", true, "system:unauthenticated"));

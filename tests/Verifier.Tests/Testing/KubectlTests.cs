@@ -204,6 +204,8 @@ public sealed class KubectlTests
     [Test]
     public async Task DeletePod_Graceful_WaitsForFinalizationAndTheBoundTokenDies()
     {
+        // On a node that exists: a pod on a missing node would be garbage-collected at once.
+        _server.CreateNode("node-1");
         _server.CreatePod("apps", "web-0", "web", "node-1");
         var token = _server.IssueToken("apps", "web", ["factors"], boundObject: BoundObjectRef.Pod("web-0"));
 
