@@ -243,7 +243,8 @@ public sealed class KubectlClusterTests
         _server.CreateServiceAccount("apps", "client");
         _server.WriteKubeconfig(_kubectl.KubeconfigPath, _server.IssueToken("apps", "client"));
 
-        var denied = await _kubectl.RunAsync("get", "pods", "-n", "apps", "--as", "bob");
+        // get --raw needs no discovery (which kubectl would also impersonate, and only report as "unknown").
+        var denied = await _kubectl.RunAsync("get", "--raw", "/api/v1/namespaces/apps/pods", "--as", "bob");
         _server.GrantClusterRole(LocalApiServerRoles.Impersonator, "apps", "client");
         var allowed = await _kubectl.RunAsync("auth", "whoami", "--as", "bob", "--as-group", "devs");
 
@@ -321,6 +322,35 @@ public sealed class KubectlClusterTests
                 Assert.That(header, Does.Match("^NAME +READY +STATUS +RESTARTS +AGE$"));
                 Assert.That(first, Does.Match("^web-0 +1/1 +Running +0 +0s$"));
                 Assert.That(added, Does.Match("^web-1 +1/1 +Running +0 +0s$"));
+            });
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Test]
+    public async Task GetPodsWatch_LabelSelector_OnlyMatchingPodsPrinted()
+    {
+        var existing = await _kubectl.RunAsync("create", "-f", _kubectl.WriteFile("web0.yaml", Pod("web-0", "{app: web}")));
+        using var process = _kubectl.Start("get", "pods", "-n", "apps", "-l", "app=web", "-w");
+        try
+        {
+            // Once the listed row is printed, kubectl watches from that list's resourceVersion: both pods below
+            // arrive as watch events.
+            var header = await process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
+            var listed = await process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
+            var db = await _kubectl.RunAsync("create", "-f", _kubectl.WriteFile("db.yaml", Pod("db-0", "{app: db}")));
+            var web = await _kubectl.RunAsync("create", "-f", _kubectl.WriteFile("web1.yaml", Pod("web-1", "{app: web}")));
+            var next = await process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(existing.ExitCode + db.ExitCode + web.ExitCode, Is.Zero, existing.Stderr + db.Stderr + web.Stderr);
+                Assert.That(header, Does.Match("^NAME +READY +STATUS +RESTARTS +AGE$"));
+                Assert.That(listed, Does.Match("^web-0 +1/1 +Running +0 +0s$"));
+                Assert.That(next, Does.Match("^web-1 +1/1 +Running +0 +0s$"), "db-0 does not match app=web");
             });
         }
         finally
