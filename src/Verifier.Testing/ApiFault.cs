@@ -19,6 +19,13 @@ public sealed record ApiFault
     /// <summary>Sent as <c>Retry-After</c> (whole seconds) with <see cref="StatusCode"/>.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// On <see cref="ApiEndpoint.Watch"/>: a watch stream sends nothing more (no events, no bookmarks, no end) and
+    /// stays open until the client gives up, as behind a half-dead connection. A new watch gets its 200 and headers,
+    /// then silence; an open one goes silent at once and stays silent even after the fault is cleared.
+    /// </summary>
+    public bool StallStream { get; init; }
+
     /// <summary>Replace a successful response body (same status and headers) with this text: malformed or empty JWKS, odd discovery.</summary>
     public string? Body { get; init; }
 
@@ -30,7 +37,11 @@ public sealed record ApiFault
     /// <summary>Never answer; the client's timeout decides.</summary>
     public static ApiFault Hang() => new() { Latency = Timeout.InfiniteTimeSpan };
 
+    /// <summary>Abort the connection without a response; on <see cref="ApiEndpoint.Watch"/> also cut the open streams.</summary>
     public static ApiFault Drop() => new() { DropConnection = true };
+
+    /// <summary>For <see cref="ApiEndpoint.Watch"/>: streams stay open and go silent (see <see cref="StallStream"/>).</summary>
+    public static ApiFault Stall() => new() { StallStream = true };
 
     public static ApiFault Status(int statusCode, TimeSpan? retryAfter = null) => new() { StatusCode = statusCode, RetryAfter = retryAfter };
 

@@ -5,6 +5,7 @@ public sealed class ApiFaults
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ApiEndpoint, (ApiFault Fault, int? Remaining)> _faults = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Set(ApiEndpoint endpoint, ApiFault fault)
     {
@@ -13,6 +14,7 @@ public sealed class ApiFaults
         lock (_lock)
         {
             _faults[endpoint] = (fault, fault.Times);
+            SignalLocked();
         }
     }
 
@@ -28,6 +30,7 @@ public sealed class ApiFaults
         lock (_lock)
         {
             _faults.Remove(endpoint);
+            SignalLocked();
         }
     }
 
@@ -36,6 +39,7 @@ public sealed class ApiFaults
         lock (_lock)
         {
             _faults.Clear();
+            SignalLocked();
         }
     }
 
@@ -72,5 +76,24 @@ public sealed class ApiFaults
 
             return f.Fault;
         }
+    }
+
+    /// <summary>Completes at the next <see cref="Set"/> or clear after the call: open watch streams wait on it to see a new fault.</summary>
+    internal Task Changed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    private void SignalLocked()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
     }
 }

@@ -30,14 +30,17 @@ public sealed partial class LocalApiServer
     /// <summary>Deletes a service account: at once by default, or marked with a deletion timestamp <paramref name="gracePeriod"/> ahead.</summary>
     public bool DeleteServiceAccount(string @namespace, string name, TimeSpan? gracePeriod = null) => Delete<ServiceAccountObject>("serviceaccounts", @namespace, name, gracePeriod ?? TimeSpan.Zero);
 
-    /// <summary>Creates a pod running as <paramref name="serviceAccount"/> (which must exist) on <paramref name="nodeName"/> (the Node need not exist); returns its uid.</summary>
+    /// <summary>
+    /// Creates a pod running as <paramref name="serviceAccount"/> (which must exist) on <paramref name="nodeName"/>
+    /// (the Node need not exist), with <paramref name="labels"/> (for label selectors); returns its uid.
+    /// </summary>
     /// <exception cref="ApiStatusException">403 when the service account is missing, 409 when the pod exists.</exception>
-    public string CreatePod(string @namespace, string name, string serviceAccount = "default", string? nodeName = "node-1", long terminationGracePeriodSeconds = 30)
+    public string CreatePod(string @namespace, string name, string serviceAccount = "default", string? nodeName = "node-1", long terminationGracePeriodSeconds = 30, IReadOnlyDictionary<string, string>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         ArgumentException.ThrowIfNullOrEmpty(name);
         EnsureNamespace(@namespace);
-        var (pod, error) = Objects.CreatePod(_state, @namespace, name, serviceAccount, nodeName, terminationGracePeriodSeconds, [new("app", "registry.k8s.io/pause:3.10")]);
+        var (pod, error) = Objects.CreatePod(_state, @namespace, name, serviceAccount, nodeName, terminationGracePeriodSeconds, [new("app", "registry.k8s.io/pause:3.10")], labels);
         return pod?.Uid ?? throw Throw(error!);
     }
 

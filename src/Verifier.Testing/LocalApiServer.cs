@@ -90,7 +90,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         {
             var pathBase = options.PathBase ?? "";
             var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port, pathBase));
-            var store = new ObjectStore();
+            var store = new ObjectStore(options.WatchHistoryLimit);
             var state = new ServerState(
                 settings,
                 store,
@@ -101,6 +101,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 new ApiFaults(),
                 new ApiCounters(),
                 IsValidDiscoveryIssuer(settings.SigningIssuer),
+                new WatchHub(options.WatchBookmarkInterval),
+
                 new PodLifecycle(store, settings.Time),
                 new ServerIdentity(options.KubernetesVersion, ca.CertificatePem));
             Objects.CreateNamespace(state, "default");
@@ -259,6 +261,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TokenReviewCacheTtl, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 0, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WatchBookmarkInterval, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WatchHistoryLimit, 1, nameof(options));
         if (options.KubernetesVersion is not { Major: 1, Minor: >= 0 })
         {
             throw new ArgumentException($"KubernetesVersion '{options.KubernetesVersion}' is not a Kubernetes 1.x release: set it like new Version(1, 33, 0).", nameof(options));

@@ -80,4 +80,18 @@ public sealed class LocalApiServerOptions
     /// as in a real cluster; add <c>system:unauthenticated</c> to let anonymous relying parties read the keys.
     /// </summary>
     public IList<string> IssuerDiscoveryGroups { get; } = ["system:serviceaccounts"];
+
+    /// <summary>
+    /// How often a watch with <c>allowWatchBookmarks=true</c> gets a BOOKMARK event, on <see cref="TimeProvider"/>.
+    /// Default 1 minute (kube-apiserver's watch cache sends one about every minute). Tests can also send one at once
+    /// with <see cref="LocalApiServer.SendWatchBookmarks"/>.
+    /// </summary>
+    public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many writes (across all resources) the server remembers for watches and exact lists, as etcd keeps
+    /// revisions until compaction. A watch or <c>resourceVersionMatch=Exact</c> list at an older version is 410 Gone
+    /// (see also <see cref="LocalApiServer.CompactHistory"/>). Default 4096.
+    /// </summary>
+    public int WatchHistoryLimit { get; set; } = 4096;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Verifier.Testing.Json;
 using Verifier.Testing.Json.Models;
@@ -48,6 +49,12 @@ internal sealed partial class ApiRequestHandler
             return;
         }
 
+        if (info.Verb is "list" or "watch" && info.Subresource.Length == 0 && ListableKinds.TryGetValue(info.Resource, out var kind) && (kind.Namespaced || info.Namespace.Length == 0))
+        {
+            await HandleListOrWatchAsync(context, info, kind).ConfigureAwait(false);
+            return;
+        }
+
         switch (info.Resource, info.Subresource)
         {
             case ("serviceaccounts", "token") when info.Namespace.Length > 0:
@@ -85,11 +92,6 @@ internal sealed partial class ApiRequestHandler
         var store = state.Store;
         switch (info.Verb)
         {
-            case "list":
-                var list = new NamespaceListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<NamespaceObject>("namespaces", null)).Select(n => ToDto(n, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.NamespaceListDto).ConfigureAwait(false);
-                return;
             case "get":
                 var ns = store.Get<NamespaceObject>("namespaces", null, info.Name);
                 await (ns is null
@@ -142,11 +144,6 @@ internal sealed partial class ApiRequestHandler
         var ns = info.Namespace.Length > 0 ? info.Namespace : null;
         switch (info.Verb)
         {
-            case "list":
-                var list = new ServiceAccountListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<ServiceAccountObject>("serviceaccounts", ns)).Select(s => ToDto(s, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.ServiceAccountListDto).ConfigureAwait(false);
-                return;
             case "get" when ns is not null:
                 var sa = store.Get<ServiceAccountObject>("serviceaccounts", ns, info.Name);
                 await (sa is null
@@ -187,24 +184,6 @@ internal sealed partial class ApiRequestHandler
         var ns = info.Namespace.Length > 0 ? info.Namespace : null;
         switch (info.Verb)
         {
-            case "list" when PodTable.Requested(context.Request.Headers.Accept.ToString()):
-                var table = PodTable.Render(Filter(context, store.List<PodObject>("pods", ns)), store.ResourceVersion, state.Settings.Time.GetUtcNow());
-                await WriteBytesAsync(context, 200, ObjectTable.ContentType, Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
-                return;
-            case "list":
-                var list = new PodListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<PodObject>("pods", ns)).Select(p => ToDto(p, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.PodListDto).ConfigureAwait(false);
-                return;
-            case "watch":
-                await WatchAsync(
-                    context,
-                    () => Filter(context, store.List<PodObject>("pods", ns)),
-                    o => (ns is null || o.Namespace == ns) && Filter(context, [o]).Any(),
-                    (PodObject p) => ToDto(p, true),
-                    ApiJsonContext.Api.PodDto,
-                    (p, first) => PodTable.Render([p], p.ResourceVersion, state.Settings.Time.GetUtcNow(), first)).ConfigureAwait(false);
-                return;
             case "get" when ns is not null:
                 var pod = store.Get<PodObject>("pods", ns, info.Name);
                 await (pod is null
@@ -262,44 +241,6 @@ internal sealed partial class ApiRequestHandler
                 await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);
                 return;
         }
-    }
-
-    /// <summary>
-    /// The <c>labelSelector</c> (validated on entry) and the <c>fieldSelector</c> forms kubectl uses:
-    /// <c>metadata.name=x</c>, <c>metadata.namespace=y</c>.
-    /// </summary>
-    private static IEnumerable<T> Filter<T>(HttpContext context, IEnumerable<T> items)
-        where T : ApiObject
-    {
-        if (context.Request.Query.TryGetValue("labelSelector", out var labelSelector) && !string.IsNullOrWhiteSpace(labelSelector))
-        {
-            var labels = LabelSelector.Parse(labelSelector.ToString());
-            items = items.Where(o => labels.Matches(o.Labels));
-        }
-
-        if (!context.Request.Query.TryGetValue("fieldSelector", out var selector) || string.IsNullOrEmpty(selector))
-        {
-            return items;
-        }
-
-        foreach (var term in selector.ToString().Split(','))
-        {
-            var eq = term.Replace("==", "=", StringComparison.Ordinal).Split('=', 2);
-            if (eq.Length != 2)
-            {
-                continue;
-            }
-
-            var (field, value) = (eq[0].Trim(), eq[1].Trim());
-            items = field switch
-            {
-                "metadata.name" => items.Where(o => o.Name == value),
-                "metadata.namespace" => items.Where(o => o.Namespace == value),
-                _ => items,
-            };
-        }
-
-        return items;
     }
 
     private static string Rv(long rv) => rv.ToString(CultureInfo.InvariantCulture);

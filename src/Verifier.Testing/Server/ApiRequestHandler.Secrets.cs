@@ -7,7 +7,7 @@ using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 
-/// <summary>Secrets and Nodes: create, get, list (JSON or Table) and delete, for kubectl and bound tokens.</summary>
+/// <summary>Secrets and Nodes: create, get and delete, for kubectl and bound tokens (list and watch: ApiRequestHandler.List.cs).</summary>
 internal sealed partial class ApiRequestHandler
 {
     private static readonly string SecretColumns = "[" + string.Join(',',
@@ -30,18 +30,6 @@ internal sealed partial class ApiRequestHandler
         var now = state.Settings.Time.GetUtcNow();
         switch (info.Verb)
         {
-            case "list" when ObjectTable.Requested(context.Request.Headers.Accept.ToString()):
-                var table = ObjectTable.Render(
-                    SecretColumns,
-                    Filter(context, store.List<SecretObject>("secrets", ns)).Select(s => ((ApiObject)s, SecretCells(s, now))),
-                    store.ResourceVersion);
-                await WriteBytesAsync(context, 200, ObjectTable.ContentType, Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
-                return;
-            case "list":
-                var list = new SecretListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<SecretObject>("secrets", ns)).Select(s => ToDto(s, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.SecretListDto).ConfigureAwait(false);
-                return;
             case "get" when ns is not null:
                 var secret = store.Get<SecretObject>("secrets", ns, info.Name);
                 await (secret is null
@@ -102,18 +90,6 @@ internal sealed partial class ApiRequestHandler
         var now = state.Settings.Time.GetUtcNow();
         switch (info.Verb)
         {
-            case "list" when ObjectTable.Requested(context.Request.Headers.Accept.ToString()):
-                var table = ObjectTable.Render(
-                    NodeColumns,
-                    Filter(context, store.List<NodeObject>("nodes", null)).Select(n => ((ApiObject)n, NodeCells(n, now))),
-                    store.ResourceVersion);
-                await WriteBytesAsync(context, 200, ObjectTable.ContentType, Encoding.UTF8.GetBytes(table)).ConfigureAwait(false);
-                return;
-            case "list":
-                var list = new NodeListDto { Metadata = new ListMeta { ResourceVersion = Rv(store.ResourceVersion) } };
-                list.Items.AddRange(Filter(context, store.List<NodeObject>("nodes", null)).Select(n => ToDto(n, false)));
-                await WriteObjectAsync(context, 200, list, ApiJsonContext.Api.NodeListDto).ConfigureAwait(false);
-                return;
             case "get":
                 var node = store.Get<NodeObject>("nodes", null, info.Name);
                 await (node is null

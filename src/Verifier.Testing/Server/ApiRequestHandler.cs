@@ -26,7 +26,8 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         var request = context.Request;
         var response = context.Response;
         var path = request.Path.HasValue ? request.Path.Value! : "/";
-        var endpoint = Classify(request.Method, path);
+        var watch = request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
+        var endpoint = Classify(request.Method, path, watch);
         response.OnStarting(static s =>
         {
             var (counters, e, ctx) = ((ApiCounters, ApiEndpoint, HttpContext))s;
@@ -65,6 +66,12 @@ internal sealed partial class ApiRequestHandler(ServerState state)
                 return;
             }
 
+            if (fault.StallStream && endpoint == ApiEndpoint.Watch)
+            {
+                await StallAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             if (fault.StatusCode is { } code)
             {
                 var retryAfter = fault.RetryAfter is { } r ? (int)Math.Ceiling(r.TotalSeconds) : (int?)null;
@@ -83,7 +90,6 @@ internal sealed partial class ApiRequestHandler(ServerState state)
             return;
         }
 
-        var watch = request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
         var info = RequestInfo.Parse(path, request.Method, watch);
 
         // The impersonation filter runs after authentication and before authorization.
@@ -116,7 +122,7 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         }
     }
 
-    private static ApiEndpoint Classify(string method, string path)
+    private static ApiEndpoint Classify(string method, string path, bool watch)
     {
         switch (path)
         {
@@ -136,6 +142,23 @@ internal sealed partial class ApiRequestHandler(ServerState state)
             if (parts.Length == 8 && parts[5] == "serviceaccounts")
             {
                 return ApiEndpoint.TokenRequest;
+            }
+        }
+
+        if (method == "GET")
+        {
+            var info = RequestInfo.Parse(path, method, watch);
+            if (info.IsResourceRequest)
+            {
+                switch (info.Verb)
+                {
+                    case "list":
+                        return ApiEndpoint.List;
+                    case "watch":
+                        return ApiEndpoint.Watch;
+                    default:
+                        break;
+                }
             }
         }
 

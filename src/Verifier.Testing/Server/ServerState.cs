@@ -14,5 +14,7 @@ internal sealed record ServerState(
     ApiFaults Faults,
     ApiCounters Counters,
     bool IssuerDiscoveryEnabled,
+    WatchHub Watches,
+
     PodLifecycle Pods,
     ServerIdentity Identity);

@@ -2,16 +2,23 @@ namespace Verifier.Testing.State;
 
 /// <summary>
 /// The emulated etcd: objects by (resource, namespace, name), thread-safe. Every write bumps a global resource
-/// version and wakes <see cref="WaitForChangeAsync"/> callers (watches).
+/// version and wakes <see cref="WaitForChangeAsync"/> callers (watches). The last <c>historyLimit</c> writes are
+/// kept, as etcd keeps revisions until compaction: a watch or an exact list at an older version is 410 Gone.
 /// </summary>
-internal sealed class ObjectStore
+/// <param name="historyLimit">Writes kept for watches and exact lists (at least 1).</param>
+internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryLimit)
 {
+    public const int DefaultHistoryLimit = 4096;
+
     private readonly Lock _lock = new();
-    private const int EventHistory = 4096;
+    private readonly int _historyLimit = Math.Max(1, historyLimit);
 
     private readonly Dictionary<(string Resource, string Namespace, string Name), ApiObject> _objects = [];
     private readonly Queue<StoreEvent> _events = new();
     private long _resourceVersion = 1000;
+
+    // Every write after this version is still in _events; older versions are compacted away.
+    private long _historyFloor = 1000;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long ResourceVersion
@@ -73,7 +80,7 @@ internal sealed class ObjectStore
 
             stored = obj with { ResourceVersion = ++_resourceVersion };
             _objects[key] = stored;
-            RecordLocked("ADDED", stored);
+            RecordLocked("ADDED", stored, null);
             return true;
         }
     }
@@ -85,10 +92,10 @@ internal sealed class ObjectStore
         lock (_lock)
         {
             var key = (obj.Resource, obj.Namespace ?? "", obj.Name);
-            var type = _objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            _objects.TryGetValue(key, out var previous);
             var stored = obj with { ResourceVersion = ++_resourceVersion };
             _objects[key] = stored;
-            RecordLocked(type, stored);
+            RecordLocked(previous is null ? "ADDED" : "MODIFIED", stored, previous);
             return stored;
         }
     }
@@ -107,7 +114,7 @@ internal sealed class ObjectStore
 
             var stored = update(current) with { ResourceVersion = ++_resourceVersion };
             _objects[key] = stored;
-            RecordLocked("MODIFIED", stored);
+            RecordLocked("MODIFIED", stored, current);
             return stored;
         }
     }
@@ -121,8 +128,7 @@ internal sealed class ObjectStore
                 return null;
             }
 
-            ++_resourceVersion;
-            RecordLocked("DELETED", removed);
+            RecordDeletionLocked(removed);
             return removed;
         }
     }
@@ -135,8 +141,7 @@ internal sealed class ObjectStore
             foreach (var key in _objects.Keys.Where(k => k.Namespace == @namespace).ToList())
             {
                 _objects.Remove(key, out var removed);
-                ++_resourceVersion;
-                RecordLocked("DELETED", removed!);
+                RecordDeletionLocked(removed!);
             }
         }
     }
@@ -150,8 +155,7 @@ internal sealed class ObjectStore
             foreach (var key in keys)
             {
                 _objects.Remove(key, out var removed);
-                ++_resourceVersion;
-                RecordLocked("DELETED", removed!);
+                RecordDeletionLocked(removed!);
             }
 
             return keys.Count;
@@ -178,7 +182,7 @@ internal sealed class ObjectStore
     {
         lock (_lock)
         {
-            if (_events.Count > 0 && _events.Peek().ResourceVersion > resourceVersion + 1 && resourceVersion < _resourceVersion)
+            if (resourceVersion < _historyFloor)
             {
                 return null;
             }
@@ -196,12 +200,105 @@ internal sealed class ObjectStore
         }
     }
 
-    private void RecordLocked(string type, ApiObject obj)
+    /// <summary>The oldest version a watch may start from (or an exact list read at): older ones are 410 Gone.</summary>
+    public long OldestResourceVersion
     {
-        _events.Enqueue(new StoreEvent(_resourceVersion, type, obj));
-        while (_events.Count > EventHistory)
+        get
         {
-            _events.Dequeue();
+            lock (_lock)
+            {
+                return _historyFloor;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The objects of <paramref name="resource"/> (in <paramref name="namespace"/>, or all when null) as they were at
+    /// <paramref name="resourceVersion"/>, sorted by namespace then name: the current state with the later writes
+    /// undone. Null when that version has been compacted away; the current state when it is in the future.
+    /// </summary>
+    public List<ApiObject>? ListAt(string resource, string? @namespace, long resourceVersion)
+    {
+        lock (_lock)
+        {
+            if (resourceVersion < _historyFloor)
+            {
+                return null;
+            }
+
+            var state = new Dictionary<(string Namespace, string Name), ApiObject>();
+            foreach (var (key, o) in _objects)
+            {
+                if (key.Resource == resource)
+                {
+                    state[(key.Namespace, key.Name)] = o;
+                }
+            }
+
+            foreach (var e in _events.Reverse())
+            {
+                if (e.ResourceVersion <= resourceVersion)
+                {
+                    break;
+                }
+
+                if (e.Object.Resource != resource)
+                {
+                    continue;
+                }
+
+                var key = (e.Object.Namespace ?? "", e.Object.Name);
+                if (e.Type == "ADDED")
+                {
+                    state.Remove(key);
+                }
+                else
+                {
+                    state[key] = e.Previous ?? e.Object;
+                }
+            }
+
+            var list = new List<ApiObject>();
+            foreach (var ((ns, _), o) in state)
+            {
+                if (@namespace is null || ns == @namespace)
+                {
+                    list.Add(o);
+                }
+            }
+
+            list.Sort(static (a, b) =>
+            {
+                var c = string.CompareOrdinal(a.Namespace, b.Namespace);
+                return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+            });
+            return list;
+        }
+    }
+
+    /// <summary>Drops the whole event history, as an etcd compaction at the current revision: every older version is then 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _events.Clear();
+            _historyFloor = _resourceVersion;
+        }
+    }
+
+    private void RecordDeletionLocked(ApiObject removed)
+    {
+        // etcd: a delete is a revision of its own; the watch event carries the object at that revision.
+        ++_resourceVersion;
+        RecordLocked("DELETED", removed with { ResourceVersion = _resourceVersion }, removed);
+    }
+
+    private void RecordLocked(string type, ApiObject obj, ApiObject? previous)
+    {
+        _events.Enqueue(new StoreEvent(_resourceVersion, type, obj, previous));
+        while (_events.Count > _historyLimit)
+        {
+            _historyFloor = _events.Dequeue().ResourceVersion;
         }
 
         SignalLocked();

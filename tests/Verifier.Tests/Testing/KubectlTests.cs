@@ -227,6 +227,46 @@ public sealed class KubectlTests
         });
     }
 
+    [TestCase("wide")]
+    [TestCase("name")]
+    public async Task GetPods_Watch_PrintsTheListThenEachChange(string output)
+    {
+        _server.CreatePod("apps", "web-0", "web");
+        using var process = _kubectl.Start("get", "pods", "-n", "apps", "--watch", "-o", output);
+        try
+        {
+            await ReadUntilAsync(process, "web-0");
+            await Eventually.WaitUntil(() => _server.OpenWatchCount == 1, "kubectl's watch open");
+            _server.CreatePod("apps", "web-1", "web");
+            var line = await ReadUntilAsync(process, "web-1");
+
+            Assert.That(line, Does.Contain("web-1"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<string> ReadUntilAsync(System.Diagnostics.Process process, string text)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(cts.Token);
+            if (line is null)
+            {
+                Assert.Fail($"kubectl ended before printing {text}: {await process.StandardError.ReadToEndAsync(cts.Token)}");
+            }
+
+            if (line!.Contains(text, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
     [Test]
     public async Task DeletePod_Missing_PrintsNotFound()
     {
