@@ -1,5 +1,6 @@
 using Verifier;
 using Verifier.Cluster.Resources;
+using Verifier.Cluster;
 
 namespace Bench.Compare;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
+using Verifier.Keys;
 
 namespace Verifier.Tests.Testing;
 

@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Hybrid;
 
 /// <summary>Hybrid mode: local verification plus a bounded TokenReview check of each binding's liveness.</summary>
 public sealed class HybridOptions

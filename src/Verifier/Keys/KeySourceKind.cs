@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Keys;
 
 /// <summary>Where verification keys come from.</summary>
 public enum KeySourceKind

@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Shadow;
 
 /// <summary>Shadow mode: answer with one mode, compare with the other off the hot path.</summary>
 public sealed class ShadowOptions

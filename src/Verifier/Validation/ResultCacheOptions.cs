@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Validation;
 
 /// <summary>The verified-token cache (keyed by an HMAC of the token and audiences, never the raw token).</summary>
 public sealed class ResultCacheOptions

@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Validation;
 
 /// <summary>Local token checks.</summary>
 public sealed class ValidationOptions

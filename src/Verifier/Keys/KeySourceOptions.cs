@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Keys;
 
 /// <summary>How the verifier obtains and refreshes the API server's public keys.</summary>
 public sealed class KeySourceOptions

@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.TokenReview;
 
 /// <summary>Calls to TokenReview (TokenReview mode, hybrid liveness checks, shadow comparison).</summary>
 public sealed class TokenReviewOptions

@@ -1,4 +1,4 @@
-namespace Verifier;
+namespace Verifier.Cluster;
 
 /// <summary>
 /// How to reach the API server (for keys, TokenReview and TokenRequest). Resolution order: explicit
