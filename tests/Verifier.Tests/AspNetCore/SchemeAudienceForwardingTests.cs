@@ -87,14 +87,44 @@ public sealed class SchemeAudienceForwardingTests
     }
 
     [Test]
-    public async Task SchemeWithoutVerifier_FailsHostStartupWithHowToFix()
+    public async Task SchemeWithoutVerifierSettingsOutsideACluster_FailsHostStartupWithHowToFix()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddAuthentication().AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
+        builder.Services.Configure<KubernetesTokenVerifierOptions>(o => o.ApiServer.UseInCluster = false);
         using var host = builder.Build();
 
-        Assert.That(async () => await host.StartAsync(), Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("AddKubernetesTokenVerifier"));
-        await host.StopAsync();
+        // The scheme registered the verifier itself; with no API server and no key file it says how to get keys.
+        Assert.That(async () => await host.StartAsync(), Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("Verifier:ApiServer:Server").And.Message.Contains("Verifier:Keys:StaticFilePath"));
+        // The host never started: nothing to stop.
+    }
+
+    [Test]
+    public void AddKubernetesServiceAccount_WithoutAddKubernetesTokenVerifier_RegistersTheOneVerifier()
+    {
+        var services = new ServiceCollection();
+        services.AddAuthentication().AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
+        services.Configure<KubernetesTokenVerifierOptions>(o => o.ApiServer.Server = new Uri("https://127.0.0.1:6443"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(provider.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IServiceAccountTokenVerifier)), Is.True, "the scheme is self-contained");
+            Assert.That(services.Count(d => d.ServiceType == typeof(IServiceAccountTokenVerifier)), Is.EqualTo(1));
+            Assert.That(provider.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value.Audiences, Is.EqualTo(new[] { "factors" }));
+        });
+    }
+
+    [Test]
+    public void AddKubernetesServiceAccount_OwnVerifierRegisteredFirst_Kept()
+    {
+        var own = new Verifier.Tests.TestKit.FakeVerifier(VerificationMode.Local);
+        var services = new ServiceCollection();
+        services.AddSingleton<IServiceAccountTokenVerifier>(own);
+        services.AddAuthentication().AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IServiceAccountTokenVerifier>(), Is.SameAs(own));
     }
 }
