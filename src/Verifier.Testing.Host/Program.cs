@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Verifier.Testing;
 
-// Standalone LocalApiServer: dotnet run --project src/Verifier.Testing -- --port 6443 --kubeconfig /tmp/kc.yaml
+// Standalone LocalApiServer: dotnet run --project src/Verifier.Testing.Host -- --port 6443 --kubeconfig /tmp/kc.yaml
 var options = new LocalApiServerOptions();
 string? kubeconfig = null;
 var issuers = new List<string>();
