@@ -50,6 +50,12 @@ for (var i = 0; i < args.Length; i++)
         return Usage($"unexpected argument '{arg}' (try --help)");
     }
 
+    if (arg is not ("--port" or "--kubeconfig" or "--issuer" or "--api-audience" or "--admin-token" or "--max-token-expiration"
+        or "--token-review-cache-ttl" or "--path-base" or "--service-account"))
+    {
+        return Usage($"unknown option {arg} (try --help)");
+    }
+
     if (i + 1 >= args.Length)
     {
         return Usage($"{arg} needs a value (try --help)");
