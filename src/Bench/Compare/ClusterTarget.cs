@@ -1,6 +1,7 @@
 using Verifier;
 using Verifier.Cluster.Resources;
 using Verifier.Cluster;
+using Bench.Compare.Resources;
 
 namespace Bench.Compare;
 

@@ -10,6 +10,8 @@ using Verifier.Cluster;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 using Verifier.Tests.Testing;
+using Bench.Compare;
+using Bench.Compare.Resources;
 
 namespace Verifier.Tests.Cluster;
 

@@ -1,4 +1,6 @@
-namespace Verifier.Cluster.Resources;
+using Verifier.Cluster.Resources;
+
+namespace Bench.Compare.Resources;
 
 /// <summary>A minimal Pod: enough to create one for a service account, bind tokens to it and see it deleted.</summary>
 internal sealed class V1Pod

@@ -1,4 +1,6 @@
-namespace Verifier.Cluster.Resources;
+using Verifier.Cluster.Resources;
+
+namespace Bench.Compare.Resources;
 
 internal sealed class V1PodSpec
 {
