@@ -56,29 +56,14 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
     /// a fetch's timeout. "Any timer" is not enough: a fetch in flight has its own timeout timer on the same clock, and
     /// advancing then would run ahead of the worker's next delay (a race that made this test flaky under load).
     /// </summary>
-    private async Task WorkerWaitingAsync(Func<VerifierStatus, bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (!(condition(_cluster.Verifier.GetStatus()) && _time.NextTimerDue - _time.GetUtcNow() > FetchTimeout))
-        {
-            await Task.Delay(10, cts.Token);
-        }
-    }
+    private Task WorkerWaitingAsync(Func<VerifierStatus, bool> condition) =>
+        Eventually.WaitUntil(
+            () => condition(_cluster.Verifier.GetStatus()) && _time.NextTimerDue - _time.GetUtcNow() > FetchTimeout,
+            "the key worker waiting on the manual clock",
+            Bound);
 
-    private async Task<(int Status, string Body)> ReadyEventuallyAsync(string expected)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (true)
-        {
-            var answer = await ReadyAsync();
-            if (answer.Body == expected)
-            {
-                return answer;
-            }
-
-            await Task.Delay(10, cts.Token);
-        }
-    }
+    private Task<(int Status, string Body)> ReadyEventuallyAsync(string expected) =>
+        Eventually.ValueAsync(_ => ReadyAsync(), answer => answer.Body == expected, "/healthz/ready answering " + expected, Bound);
 
     [Test]
     public async Task Ready_AsKeysLoadAgeFailAndRecover_FollowsVerifierState()

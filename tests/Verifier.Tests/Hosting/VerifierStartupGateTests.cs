@@ -35,14 +35,8 @@ public sealed class VerifierStartupGateTests
         return _host;
     }
 
-    private async Task WaitForGateTimerAsync()
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (_time.ActiveTimerCount == 0)
-        {
-            await Task.Delay(5, cts.Token);
-        }
-    }
+    private Task WaitForGateTimerAsync() =>
+        Eventually.WaitUntil(() => _time.ActiveTimerCount > 0, "the startup gate's timer", Bound);
 
     [Test]
     public async Task Start_DefaultOptions_StartsDegradedWithoutWaiting()

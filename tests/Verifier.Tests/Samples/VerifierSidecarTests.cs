@@ -66,21 +66,16 @@ public sealed partial class VerifierSidecarTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<string> EventuallyHealthyAsync(HttpClient http)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (true)
-        {
-            using var response = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative), cts.Token);
-            var body = await response.Content.ReadAsStringAsync(cts.Token);
-            if (body == "Healthy")
+    private static Task<string> EventuallyHealthyAsync(HttpClient http) =>
+        Eventually.ValueAsync(
+            async cancel =>
             {
-                return body;
-            }
-
-            await Task.Delay(50, cts.Token);
-        }
-    }
+                using var response = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative), cancel);
+                return await response.Content.ReadAsStringAsync(cancel);
+            },
+            body => body == "Healthy",
+            "the sidecar's /healthz/ready answering Healthy",
+            Bound);
 
     private static SidecarProcess StartSidecar(params string[] args)
     {
