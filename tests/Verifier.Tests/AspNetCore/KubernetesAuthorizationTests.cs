@@ -21,7 +21,7 @@ public sealed class KubernetesAuthorizationTests
     private const string OtherNamespaceToken = "token.elsewhere.pod";
     private const string ExpiredToken = "token.client.expired";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 

@@ -18,7 +18,7 @@ public sealed class KubernetesServiceAccountHandlerTests
     private const string GoodToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnb29kIn0.c2lnbmF0dXJlLWdvb2Q";
     private const string BadToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiYWQifQ.c2lnbmF0dXJlLWJhZA";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private KubernetesServiceAccountEvents _events = new();
     private WebApplication? _app;
     private HttpClient _client = null!;

@@ -15,7 +15,7 @@ namespace Verifier.Tests.AspNetCore;
 public sealed class KubernetesTokenVerifierHealthCheckTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private readonly ManualTimeProvider _time = new(Start);
 
     private static VerifierStatus Status(bool ready = true, bool stale = false, bool expired = false, bool? apiServerHealthy = null) => new()

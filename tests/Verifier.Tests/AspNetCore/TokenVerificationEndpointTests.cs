@@ -23,7 +23,7 @@ public sealed class TokenVerificationEndpointTests
         "\"authentication.kubernetes.io/node-name\":[\"kind-control-plane\"],\"authentication.kubernetes.io/node-uid\":[\"5e42c83f-0000-4000-8000-000000000003\"]," +
         "\"authentication.kubernetes.io/pod-name\":[\"token-client-0\"],\"authentication.kubernetes.io/pod-uid\":[\"e47f05ef-0000-4000-8000-000000000002\"]}";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 

@@ -12,7 +12,7 @@ namespace Verifier.Tests.Hosting;
 public sealed class VerifierStartupGateTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private readonly ManualTimeProvider _time = new();
     private IHost _host = null!;
 
