@@ -13,7 +13,7 @@ using Verifier.AspNetCore.Authentication;
 using Verifier.Diagnostics;
 using Verifier.Testing.Tokens;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.Diagnostics;
 
 /// <summary>
 /// Metrics and logs of real verifications (Local mode against LocalApiServer, real Kestrel on 127.0.0.1): the

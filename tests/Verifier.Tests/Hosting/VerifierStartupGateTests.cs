@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Verifier;
 using Verifier.Testing;
-using Verifier.Tests.AspNetCore;
 
 namespace Verifier.Tests.Hosting;
 

@@ -14,7 +14,7 @@ using Verifier.AspNetCore.Authentication;
 using Verifier.Testing;
 using Verifier.Tests.Cluster;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 /// <summary>
 /// Our scheme next to the real JwtBearer on one app, both against the same LocalApiServer: ours verifies the

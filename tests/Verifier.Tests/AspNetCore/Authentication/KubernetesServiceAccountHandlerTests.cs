@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesServiceAccountHandlerTests

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verifier;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 public sealed class SchemeAudienceForwardingTests
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authorization;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesAuthorizationTests

@@ -9,7 +9,7 @@ using Verifier;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Endpoints;
 
 /// <summary>
 /// The same TokenReview POSTed to LocalApiServer's <c>/apis/authentication.k8s.io/v1/tokenreviews</c> and to the

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Endpoints;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class TokenVerificationEndpointTests

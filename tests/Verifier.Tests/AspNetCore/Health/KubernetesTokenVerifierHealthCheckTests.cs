@@ -9,7 +9,7 @@ using Verifier;
 using Verifier.AspNetCore.Health;
 using Verifier.Testing;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Health;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesTokenVerifierHealthCheckTests

@@ -5,7 +5,7 @@ using NUnit.Framework;
 using Verifier.AspNetCore.Health;
 using Verifier.Testing;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Health;
 
 /// <summary>
 /// <c>/healthz/ready</c> over the life of a real verifier whose key endpoints on LocalApiServer fail and recover,
