@@ -47,7 +47,7 @@ public sealed partial class VerifierSidecarTests
             using var rejected = await http.PostAsync(new Uri("/check", UriKind.Relative), Json("{\"token\":\"" + token[..^4] + "AAAA\"}"));
 
             var reviewBody = JsonNode.Parse(await review.Content.ReadAsStringAsync())!;
-            using (Assert.EnterMultipleScope())
+            await Assert.MultipleAsync(async () =>
             {
                 Assert.That(ready, Is.EqualTo("Healthy"));
                 Assert.That(plain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -56,7 +56,7 @@ public sealed partial class VerifierSidecarTests
                 Assert.That(reviewBody["status"]!["authenticated"]!.GetValue<bool>(), Is.True);
                 Assert.That(reviewBody["status"]!["audiences"]!.AsArray().Select(a => a!.GetValue<string>()), Is.EqualTo(new[] { "factors" }));
                 Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-            }
+            });
         }
         finally
         {

@@ -84,10 +84,10 @@ public sealed class KubernetesServiceAccountLocalClusterTests
 
         using var response = await GetMeAsync(_cluster!.IssueToken());
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
-        }
+        });
     }
 }

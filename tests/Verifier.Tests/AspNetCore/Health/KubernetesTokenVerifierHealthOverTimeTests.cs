@@ -94,7 +94,7 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var recovered = await ReadyEventuallyAsync("Healthy");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(beforeKeys, Is.EqualTo((503, "Unhealthy")));
             Assert.That(loaded, Is.EqualTo((200, "Healthy")));
@@ -102,6 +102,6 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
             Assert.That(expired, Is.EqualTo((503, "Unhealthy")));
             Assert.That(expiredStatus.KeysExpired, Is.True);
             Assert.That(recovered, Is.EqualTo((200, "Healthy")));
-        }
+        });
     }
 }
