@@ -5,9 +5,14 @@ using System.Text.Json.Nodes;
 using Verifier.Keys;
 using Verifier.Testing.Tokens;
 
-namespace Verifier.Tests.Validation;
+namespace Verifier.Tests.TestKit;
 
-/// <summary>Kubernetes-shaped tokens (docs/kube-apiserver.md §3) and key sets for the validation and key tests.</summary>
+/// <summary>
+/// The one token factory: Kubernetes-shaped tokens (docs/kube-apiserver.md §3) and key sets for the validation and
+/// key tests, unsigned tokens for the client tests, and the shared signing keys. <see cref="Rsa"/> is also the key of
+/// every LocalApiServer whose assertions do not depend on a fresh key: generating one per server dominates start-up
+/// time on a busy machine. The keys live for the process and are never disposed.
+/// </summary>
 internal static class KubeTokens
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";
@@ -121,4 +126,10 @@ internal static class KubeTokens
         rsa.ImportParameters(parameters);
         return rsa;
     }
+
+    /// <summary>A JWT-shaped token with the given iat/exp, unsigned (a client never verifies its own token).</summary>
+    public static string Unsigned(DateTimeOffset issuedAt, DateTimeOffset expiresAt, string subject = "system:serviceaccount:token-demo:token-client-test") =>
+        JwtWriter.Encode("""{"alg":"RS256","kid":"k"}""") + "." +
+        JwtWriter.Encode($$"""{"aud":["factors"],"exp":{{expiresAt.ToUnixTimeSeconds()}},"iat":{{issuedAt.ToUnixTimeSeconds()}},"sub":"{{subject}}"}""") +
+        ".c2ln";
 }

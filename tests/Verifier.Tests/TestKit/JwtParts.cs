@@ -1,9 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Verifier.Tests.Testing;
+namespace Verifier.Tests.TestKit;
 
-/// <summary>Reads the parts of a compact JWS for assertions (no validation).</summary>
+/// <summary>
+/// Reads the parts of a compact JWS for assertions (no validation). Apart from <see cref="KubeTokens"/>: it takes apart
+/// tokens that the code under test issued (LocalApiServer, kubectl), it does not make them.
+/// </summary>
 internal static class JwtParts
 {
     public static string HeaderJson(string token) => Decode(token.Split('.')[0]);

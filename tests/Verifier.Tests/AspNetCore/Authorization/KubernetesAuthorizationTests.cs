@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authorization;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesAuthorizationTests
@@ -21,7 +21,7 @@ public sealed class KubernetesAuthorizationTests
     private const string OtherNamespaceToken = "token.elsewhere.pod";
     private const string ExpiredToken = "token.client.expired";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 

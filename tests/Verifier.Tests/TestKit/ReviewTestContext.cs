@@ -7,7 +7,7 @@ using Verifier.Diagnostics;
 using Verifier.Testing;
 using Verifier.TokenReview;
 
-namespace Verifier.Tests.TokenReview;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>Options, clock, metrics and a reviewer over a <see cref="FakeTokenReviewTransport"/>, built fresh per test.</summary>
 internal sealed class ReviewTestContext : IDisposable

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Endpoints;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class TokenVerificationEndpointTests
@@ -23,7 +23,7 @@ public sealed class TokenVerificationEndpointTests
         "\"authentication.kubernetes.io/node-name\":[\"kind-control-plane\"],\"authentication.kubernetes.io/node-uid\":[\"5e42c83f-0000-4000-8000-000000000003\"]," +
         "\"authentication.kubernetes.io/pod-name\":[\"token-client-0\"],\"authentication.kubernetes.io/pod-uid\":[\"e47f05ef-0000-4000-8000-000000000002\"]}";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 
@@ -71,13 +71,13 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, response) = await PostAsync("/verify", "{\"token\":\"" + GoodToken + "\"}");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(body, Is.EqualTo("{" + UserJson + ",\"audiences\":[\"factors\"]}"));
             Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
             Assert.That(response.Headers.CacheControl!.NoStore, Is.True);
-        }
+        });
     }
 
     [Test]
@@ -106,12 +106,12 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, response) = await PostAsync("/verify", "{\"token\":\"" + ExpiredToken + "\"}");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(body, Is.EqualTo("{\"reason\":\"expired\",\"message\":\"service account token has expired\"}"));
             Assert.That(response.Headers.WwwAuthenticate.Single().ToString(), Is.EqualTo("Bearer error=\"invalid_token\", error_description=\"expired\""));
-        }
+        });
     }
 
     [Test]
@@ -119,12 +119,12 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, response) = await PostAsync("/verify", "{}", bearer: KeylessToken);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(body, Is.EqualTo("{\"reason\":\"keys_unavailable\",\"message\":\"no key set loaded\"}"));
             Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
-        }
+        });
     }
 
     [Test]
@@ -132,11 +132,11 @@ public sealed class TokenVerificationEndpointTests
     {
         using var response = await _client.GetAsync(new Uri("/verify", UriKind.Relative));
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(await response.Content.ReadAsStringAsync(), Does.StartWith("{\"reason\":\"missing_token\""));
-        }
+        });
     }
 
     [Test]
@@ -144,11 +144,11 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", "{\"token\":\"" + GoodToken + "\"");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(body, Does.Contain("\"reason\":\"bad_request\"").And.Not.Contain(GoodToken));
-        }
+        });
     }
 
     [Test]
@@ -165,14 +165,14 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(GoodToken));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(body, Is.EqualTo(
                 "{\"kind\":\"TokenReview\",\"apiVersion\":\"authentication.k8s.io/v1\",\"metadata\":{\"creationTimestamp\":null}," +
                 "\"spec\":{\"token\":\"" + GoodToken + "\",\"audiences\":[\"factors\"]}," +
                 "\"status\":{\"authenticated\":true,\"user\":{" + UserJson + "},\"audiences\":[\"factors\"]}}"));
-        }
+        });
     }
 
     [Test]
@@ -180,14 +180,14 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(ExpiredToken, audiences: null));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(body, Is.EqualTo(
                 "{\"kind\":\"TokenReview\",\"apiVersion\":\"authentication.k8s.io/v1\",\"metadata\":{\"creationTimestamp\":null}," +
                 "\"spec\":{\"token\":\"" + ExpiredToken + "\"}," +
                 "\"status\":{\"user\":{},\"error\":\"[invalid bearer token, service account token has expired]\"}}"));
-        }
+        });
     }
 
     [Test]
@@ -212,11 +212,11 @@ public sealed class TokenVerificationEndpointTests
     {
         var (_, body, _) = await PostAsync("/verify", Review(GoodToken, audiences: null));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(body, Does.Contain("\"spec\":{\"token\":\"" + GoodToken + "\"},"));
             Assert.That(body, Does.EndWith("},\"audiences\":[\"factors\"]}}"));
-        }
+        });
     }
 
     [Test]
@@ -224,11 +224,11 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(GoodToken, apiVersion: "authentication.k8s.io/v1beta1"));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(body, Does.StartWith("{\"kind\":\"TokenReview\",\"apiVersion\":\"authentication.k8s.io/v1beta1\""));
-        }
+        });
     }
 
     [Test]
@@ -236,12 +236,12 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(string.Empty));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(body, Is.EqualTo(
                 "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"token is required for TokenReview in authentication\",\"reason\":\"BadRequest\",\"code\":400}"));
-        }
+        });
     }
 
     [Test]
@@ -249,12 +249,12 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(GoodToken, apiVersion: "authentication.k8s.io/v2"));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(body, Does.StartWith("{\"kind\":\"Status\""));
             Assert.That(_verifier.Seen, Is.Empty);
-        }
+        });
     }
 
     [Test]
@@ -262,12 +262,12 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync("/verify", Review(KeylessToken));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(body, Is.EqualTo(
                 "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"no key set loaded\",\"reason\":\"ServiceUnavailable\",\"code\":503}"));
-        }
+        });
     }
 
     [TestCase("v1")]
@@ -276,11 +276,11 @@ public sealed class TokenVerificationEndpointTests
     {
         var (status, body, _) = await PostAsync($"/verify/apis/authentication.k8s.io/{version}/tokenreviews", Review(GoodToken, apiVersion: "authentication.k8s.io/" + version));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(body, Does.Contain("\"authenticated\":true"));
-        }
+        });
     }
 
     [Test]

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>Builds and starts a WebApplication on TestServer.</summary>
 internal static class TestWebApp

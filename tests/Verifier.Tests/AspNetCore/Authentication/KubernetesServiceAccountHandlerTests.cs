@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesServiceAccountHandlerTests
@@ -18,7 +18,7 @@ public sealed class KubernetesServiceAccountHandlerTests
     private const string GoodToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnb29kIn0.c2lnbmF0dXJlLWdvb2Q";
     private const string BadToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiYWQifQ.c2lnbmF0dXJlLWJhZA";
 
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private KubernetesServiceAccountEvents _events = new();
     private WebApplication? _app;
     private HttpClient _client = null!;
@@ -94,7 +94,7 @@ public sealed class KubernetesServiceAccountHandlerTests
 
         var challenges = response.Headers.WwwAuthenticate.Select(h => h.ToString()).ToList();
         var body = await response.Content.ReadAsStringAsync();
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That((int)response.StatusCode, Is.EqualTo(status));
             if (reasonClass is null)
@@ -109,7 +109,7 @@ public sealed class KubernetesServiceAccountHandlerTests
 
             Assert.That(string.Join(' ', challenges) + body, Does.Not.Contain(BadToken.Split('.')[1]).And.Not.Contain(BadToken.Split('.')[2]));
             Assert.That(_verifier.Seen, Is.EqualTo(new[] { BadToken }));
-        }
+        });
     }
 
     [Test]
@@ -119,12 +119,12 @@ public sealed class KubernetesServiceAccountHandlerTests
 
         using var response = await GetAsync("/whoami", token: null);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EqualTo(new[] { "Bearer" }));
             Assert.That(_verifier.Seen, Is.Empty);
-        }
+        });
     }
 
     [TestCase("Basic dXNlcjpwYXNz")]
@@ -138,11 +138,11 @@ public sealed class KubernetesServiceAccountHandlerTests
 
         using var response = await _client.SendAsync(request);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("anonymous"));
             Assert.That(_verifier.Seen, Is.Empty);
-        }
+        });
     }
 
     [Test]
@@ -189,7 +189,7 @@ public sealed class KubernetesServiceAccountHandlerTests
             "jti=0d211b4a-65c2-4812-b0b1-4e3cb6729dc3",
             "iss=https://kubernetes.default.svc.cluster.local",
         };
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((await response.Content.ReadAsStringAsync()).Split('\n'), Is.EqualTo(expected));
@@ -198,7 +198,7 @@ public sealed class KubernetesServiceAccountHandlerTests
             Assert.That(seen.IsInRole("system:serviceaccounts:token-demo"), Is.True);
             Assert.That(seen.Claims.Select(c => c.Issuer).Distinct(), Is.EqualTo(new[] { TestIdentities.Issuer }));
             Assert.That(seen.GetServiceAccount()!.PodName, Is.EqualTo("token-client-0"));
-        }
+        });
     }
 
     [Test]
@@ -248,11 +248,11 @@ public sealed class KubernetesServiceAccountHandlerTests
 
         using var response = await GetAsync("/whoami", GoodToken);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EqualTo(new[] { "Bearer error=\"invalid_token\"" }));
-        }
+        });
     }
 
     [Test]
@@ -287,12 +287,12 @@ public sealed class KubernetesServiceAccountHandlerTests
         using var anonymous = await GetAsync("/anonymous", BadToken);
         using var protectedResponse = await GetAsync("/whoami", BadToken);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(seen, Is.EqualTo(VerificationFailureReason.Expired));
             Assert.That(await anonymous.Content.ReadAsStringAsync(), Is.EqualTo("anonymous"));
             Assert.That(protectedResponse.Headers.WwwAuthenticate.Select(h => h.ToString()), Is.EqualTo(new[] { "Bearer" }));
-        }
+        });
     }
 
     [Test]
@@ -311,14 +311,14 @@ public sealed class KubernetesServiceAccountHandlerTests
 
         using var response = await GetAsync("/whoami", BadToken);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That((int)response.StatusCode, Is.EqualTo(429));
             Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("later"));
             Assert.That(seen!.StatusCode, Is.EqualTo(503));
             Assert.That(seen.VerificationResult!.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable));
             Assert.That(seen.ErrorDescription, Is.EqualTo("keys_unavailable"));
-        }
+        });
     }
 
     [Test]

@@ -7,9 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Verifier;
 using Verifier.Testing;
-using Verifier.Tests.Cluster;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>
 /// A LocalApiServer on 127.0.0.1 with namespace <c>token-demo</c> (service accounts <c>token-client-test</c> and

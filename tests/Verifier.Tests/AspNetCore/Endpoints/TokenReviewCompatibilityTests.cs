@@ -9,7 +9,7 @@ using Verifier;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Endpoints;
 
 /// <summary>
 /// The same TokenReview POSTed to LocalApiServer's <c>/apis/authentication.k8s.io/v1/tokenreviews</c> and to the
@@ -62,11 +62,11 @@ public sealed class TokenReviewCompatibilityTests(VerificationMode mode)
     {
         var kube = await PostAsync(_apiClient, ReviewPath, Review(token, audiences));
         var ours = await PostAsync(_cluster.Client, "/verify", Review(token, audiences));
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(kube.Status, Is.EqualTo(HttpStatusCode.Created), kube.Body);
             Assert.That(ours.Status, Is.EqualTo(HttpStatusCode.Created), ours.Body);
-        }
+        });
 
         return (kube.Body, ours.Body);
     }
@@ -82,11 +82,11 @@ public sealed class TokenReviewCompatibilityTests(VerificationMode mode)
 
     private static void AssertSameReview((string Kube, string Ours) answers, bool authenticated)
     {
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(answers.Ours, Is.EqualTo(answers.Kube));
             Assert.That(JsonNode.Parse(answers.Kube)!["status"]!["authenticated"]?.GetValue<bool>() ?? false, Is.EqualTo(authenticated), answers.Kube);
-        }
+        });
     }
 
     [Test]

@@ -1,7 +1,6 @@
 using Verifier.Keys;
-using Verifier.Tests.Validation;
 
-namespace Verifier.Tests.Keys;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>
 /// A key source for key-store and verifier logic tests: serves <see cref="Jwks"/>, counts fetches, can fail or

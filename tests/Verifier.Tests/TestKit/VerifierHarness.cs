@@ -5,10 +5,9 @@ using Microsoft.Extensions.Options;
 using Verifier.Diagnostics;
 using Verifier.Keys;
 using Verifier.Testing;
-using Verifier.Tests.Keys;
 using Verifier.Validation;
 
-namespace Verifier.Tests.Validation;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>The verifier in Local mode (<see cref="TokenVerifier"/> around <see cref="LocalVerification"/>) over a KeyStore over a key source, on a manual clock.</summary>
 internal sealed class VerifierHarness : IDisposable

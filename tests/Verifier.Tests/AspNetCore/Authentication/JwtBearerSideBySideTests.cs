@@ -14,7 +14,7 @@ using Verifier.AspNetCore.Authentication;
 using Verifier.Testing;
 using Verifier.Tests.Cluster;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 /// <summary>
 /// Our scheme next to the real JwtBearer on one app, both against the same LocalApiServer: ours verifies the
@@ -167,7 +167,7 @@ public sealed class JwtBearerSideBySideTests
         var ours = await GetAsync("/either", IssueToken(LocalClusterApp.Audience));
         var theirs = await GetAsync("/either", IssueToken(JwtAudience));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(ours.Status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(ours.Body, Is.EqualTo($"{Ours}={ClientUsername}"));
@@ -175,7 +175,7 @@ public sealed class JwtBearerSideBySideTests
             Assert.That(theirs.Body, Is.EqualTo($"{Jwt}={ClientUsername}"));
             Assert.That(_jwtFailures.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(SecurityTokenInvalidAudienceException) }),
                 "JwtBearer saw the token for 'factors' too and refused it for its audience, and nothing else");
-        }
+        });
     }
 
     [Test]
@@ -185,11 +185,11 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, body, _) = await GetAsync("/either", IssueToken(LocalClusterApp.Audience, JwtAudience));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(body, Is.EqualTo($"{Jwt}={ClientUsername} {Ours}={ClientUsername}"));
-        }
+        });
     }
 
     [Test]
@@ -199,12 +199,12 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, body, _) = await GetAsync("/either/claims", IssueToken(JwtAudience));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(body.Split(' '), Is.SupersetOf(new[] { "aud", "exp", "iat", "iss", "jti", "kubernetes.io", "nbf", "sub" }));
             Assert.That(body, Does.Not.Contain(ClaimTypes.NameIdentifier));
-        }
+        });
     }
 
     [Test]
@@ -214,11 +214,11 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, _, challenges) = await GetAsync("/either", null);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(challenges, Is.EqualTo(new[] { "Bearer", "Bearer" }));
-        }
+        });
     }
 
     [Test]
@@ -228,7 +228,7 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, _, challenges) = await GetAsync("/either", IssueToken("billing"));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(challenges, Has.Length.EqualTo(2));
@@ -237,7 +237,7 @@ public sealed class JwtBearerSideBySideTests
             // IdentityModel 8.x leaves the exception's InvalidAudience unset, so JwtBearer prints '(null)', not 'billing'.
             Assert.That(challenges, Has.Exactly(1).Match("error_description=\"The audience '.*' is invalid\""), "JwtBearer");
             Assert.That(_jwtFailures.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(SecurityTokenInvalidAudienceException) }));
-        }
+        });
     }
 
     [Test]
@@ -251,13 +251,13 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, _, challenges) = await GetAsync("/either", foreign);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(otherCluster.Issuer, Is.EqualTo(_cluster!.Api.Issuer), "kind's default issuer on both clusters: only the keys tell them apart");
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(challenges, Has.Exactly(1).Contains("The signature key was not found"), "JwtBearer");
             Assert.That(_jwtFailures.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(SecurityTokenSignatureKeyNotFoundException) }));
-        }
+        });
     }
 
     [Test]
@@ -294,12 +294,12 @@ public sealed class JwtBearerSideBySideTests
 
         var (status, _, challenges) = await GetAsync("/either", IssueToken(JwtAudience));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(_cluster!.Api.Counters.Count(ApiEndpoint.OidcDiscovery, 403), Is.GreaterThanOrEqualTo(1), "the discovery fetch was refused");
             Assert.That(_jwtFailures.Select(e => e.GetType()), Is.EqualTo(new[] { expectedFailure }));
             Assert.That(challenges, Has.Exactly(1).Contains(expectedDescription), "JwtBearer");
-        }
+        });
     }
 }

@@ -5,7 +5,7 @@ using NUnit.Framework;
 using Verifier.AspNetCore.Health;
 using Verifier.Testing;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Health;
 
 /// <summary>
 /// <c>/healthz/ready</c> over the life of a real verifier whose key endpoints on LocalApiServer fail and recover,
@@ -56,29 +56,14 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
     /// a fetch's timeout. "Any timer" is not enough: a fetch in flight has its own timeout timer on the same clock, and
     /// advancing then would run ahead of the worker's next delay (a race that made this test flaky under load).
     /// </summary>
-    private async Task WorkerWaitingAsync(Func<VerifierStatus, bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (!(condition(_cluster.Verifier.GetStatus()) && _time.NextTimerDue - _time.GetUtcNow() > FetchTimeout))
-        {
-            await Task.Delay(10, cts.Token);
-        }
-    }
+    private Task WorkerWaitingAsync(Func<VerifierStatus, bool> condition) =>
+        Eventually.WaitUntil(
+            () => condition(_cluster.Verifier.GetStatus()) && _time.NextTimerDue - _time.GetUtcNow() > FetchTimeout,
+            "the key worker waiting on the manual clock",
+            Bound);
 
-    private async Task<(int Status, string Body)> ReadyEventuallyAsync(string expected)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (true)
-        {
-            var answer = await ReadyAsync();
-            if (answer.Body == expected)
-            {
-                return answer;
-            }
-
-            await Task.Delay(10, cts.Token);
-        }
-    }
+    private Task<(int Status, string Body)> ReadyEventuallyAsync(string expected) =>
+        Eventually.ValueAsync(_ => ReadyAsync(), answer => answer.Body == expected, "/healthz/ready answering " + expected, Bound);
 
     [Test]
     public async Task Ready_AsKeysLoadAgeFailAndRecover_FollowsVerifierState()
@@ -109,7 +94,7 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
         _time.Advance(TimeSpan.FromSeconds(10));
         var recovered = await ReadyEventuallyAsync("Healthy");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(beforeKeys, Is.EqualTo((503, "Unhealthy")));
             Assert.That(loaded, Is.EqualTo((200, "Healthy")));
@@ -117,6 +102,6 @@ public sealed class KubernetesTokenVerifierHealthOverTimeTests
             Assert.That(expired, Is.EqualTo((503, "Unhealthy")));
             Assert.That(expiredStatus.KeysExpired, Is.True);
             Assert.That(recovered, Is.EqualTo((200, "Healthy")));
-        }
+        });
     }
 }

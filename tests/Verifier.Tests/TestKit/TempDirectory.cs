@@ -1,4 +1,4 @@
-namespace Verifier.Tests.Cluster;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>A fresh directory under the system temp path, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -9,13 +9,13 @@ using Verifier;
 using Verifier.AspNetCore.Health;
 using Verifier.Testing;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Health;
 
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KubernetesTokenVerifierHealthCheckTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private readonly ManualTimeProvider _time = new(Start);
 
     private static VerifierStatus Status(bool ready = true, bool stale = false, bool expired = false, bool? apiServerHealthy = null) => new()
@@ -53,12 +53,12 @@ public sealed class KubernetesTokenVerifierHealthCheckTests
 
         var result = await CheckAsync(Status(apiServerHealthy: true));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(result.Status, Is.EqualTo(HealthStatus.Healthy));
             Assert.That(result.Data["keysAgeSeconds"], Is.EqualTo(300d));
             Assert.That(result.Data["keyCount"], Is.EqualTo(2));
-        }
+        });
     }
 
     [Test]
@@ -66,11 +66,11 @@ public sealed class KubernetesTokenVerifierHealthCheckTests
     {
         var result = await CheckAsync(Status(stale: true));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(result.Status, Is.EqualTo(HealthStatus.Degraded));
             Assert.That(result.Data["lastKeyRefreshError"], Is.EqualTo("connection refused"));
-        }
+        });
     }
 
     [Test]
@@ -108,13 +108,13 @@ public sealed class KubernetesTokenVerifierHealthCheckTests
         _verifier.Status = Status();
         using var healthy = await client.GetAsync(new Uri("/healthz/ready", UriKind.Relative));
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(await before.Content.ReadAsStringAsync(), Is.EqualTo("Unhealthy"));
             Assert.That(degraded.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await degraded.Content.ReadAsStringAsync(), Is.EqualTo("Degraded"));
             Assert.That(await healthy.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
-        }
+        });
     }
 }

@@ -5,14 +5,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Verifier;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 public sealed class SchemeAudienceForwardingTests
 {
     private static KubernetesTokenVerifierOptions Resolve(Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IServiceAccountTokenVerifier>(new CannedVerifier());
+        services.AddSingleton<IServiceAccountTokenVerifier>(FakeVerifier.Canned());
         configure(services);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value;
@@ -76,7 +76,7 @@ public sealed class SchemeAudienceForwardingTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IServiceAccountTokenVerifier>(new CannedVerifier());
+        builder.Services.AddSingleton<IServiceAccountTokenVerifier>(FakeVerifier.Canned());
         builder.Services.AddAuthentication()
             .AddKubernetesServiceAccount("internal", o => o.Audiences = ["factors"])
             .AddKubernetesServiceAccount("external", o => o.Audiences = ["billing"]);

@@ -5,10 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Verifier.Keys;
 using Verifier.Testing;
-using Verifier.Tests.Validation;
 using Verifier.Validation;
 
-namespace Verifier.Tests.Keys;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>
 /// A LocalApiServer on real HTTPS at 127.0.0.1 and a host running the verifier against it (Local mode), sharing one

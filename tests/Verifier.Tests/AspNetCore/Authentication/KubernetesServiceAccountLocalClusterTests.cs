@@ -8,7 +8,7 @@ using NUnit.Framework;
 using Verifier.AspNetCore.Authentication;
 using Verifier.Testing;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.AspNetCore.Authentication;
 
 /// <summary>The scheme on the real verifier with keys from LocalApiServer: real tokens, real outages.</summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
@@ -84,10 +84,10 @@ public sealed class KubernetesServiceAccountLocalClusterTests
 
         using var response = await GetMeAsync(_cluster!.IssueToken());
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
             Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
-        }
+        });
     }
 }

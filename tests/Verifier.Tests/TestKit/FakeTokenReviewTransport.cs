@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Verifier.TokenReview;
 
-namespace Verifier.Tests.TokenReview;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>
 /// A scripted <see cref="ITokenReviewTransport"/> for the reviewer's own state machines (retry, breaker, cache,

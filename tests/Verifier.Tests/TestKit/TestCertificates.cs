@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Verifier.Tests.Cluster;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>A throw-away CA with a 127.0.0.1 server certificate and a client certificate, as a cluster would have.</summary>
 public sealed class TestCertificates : IDisposable

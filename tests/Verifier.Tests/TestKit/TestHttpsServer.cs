@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Verifier.Tests.Cluster;
+namespace Verifier.Tests.TestKit;
 
 /// <summary>
 /// A tiny Kestrel app on 127.0.0.1 (real sockets, real TLS) answering with a test's handler. Used for transport

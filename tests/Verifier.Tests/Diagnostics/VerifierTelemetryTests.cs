@@ -13,7 +13,7 @@ using Verifier.AspNetCore.Authentication;
 using Verifier.Diagnostics;
 using Verifier.Testing.Tokens;
 
-namespace Verifier.Tests.AspNetCore;
+namespace Verifier.Tests.Diagnostics;
 
 /// <summary>
 /// Metrics and logs of real verifications (Local mode against LocalApiServer, real Kestrel on 127.0.0.1): the
@@ -124,7 +124,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         var tag = VerifierMetrics.ModeTag(mode);
         var verifications = _verifications.GetMeasurementSnapshot();
         var durations = _verificationDuration.GetMeasurementSnapshot();
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized }));
             Assert.That(
@@ -142,7 +142,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
                 Assert.That(_tokenReviewDuration.GetMeasurementSnapshot(), Has.Count.EqualTo(1));
                 Assert.That(_tokenReviewDuration.Instrument?.Unit, Is.EqualTo("s"));
             }
-        }
+        });
     }
 
     [Test]
@@ -168,14 +168,14 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
         _keyAge.RecordObservableInstruments();
         var count = _keyCount.LastMeasurement!;
         var age = _keyAge.LastMeasurement!;
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(refreshes, Does.Contain("startup/success"));
             Assert.That(refreshes, Does.Contain("unknown_kid/success"));
             Assert.That(count.Value, Is.EqualTo(1));
             Assert.That(_keyAge.Instrument?.Unit, Is.EqualTo("s"));
             Assert.That(age.Value, Is.InRange(0, 60));
-        }
+        });
     }
 
     [Test]
@@ -217,7 +217,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             return found;
         }).Distinct().ToList();
         var claimSet = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(valid.Split('.')[1]));
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             // The run really was logged, at every level the providers offer, including the verifier's own events.
             Assert.That(entries, Has.Count.GreaterThan(50));
@@ -231,7 +231,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
 
             Assert.That(all, Does.Not.Contain(claimSet), "the decoded claim set appears in the logs");
             Assert.That(all, Does.Not.Contain(valid.Split('.')[2][..16]), "a signature prefix appears in the logs");
-        }
+        });
     }
 
     /// <summary>One log entry as text with everything a token could hide in: message, structured state, scopes, exception.</summary>
