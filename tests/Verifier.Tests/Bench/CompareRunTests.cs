@@ -98,6 +98,17 @@ public sealed class CompareRunTests
         });
     }
 
+    [TestCase(VerificationFailureReason.UnknownKey, VerificationFailureReason.None, true)]
+    [TestCase(VerificationFailureReason.BadSignature, VerificationFailureReason.None, false)]
+    [TestCase(VerificationFailureReason.None, VerificationFailureReason.NotAuthenticated, false)]
+    public void Explain_ShadowPair_NamesTheExcludedKeyDifference(VerificationFailureReason primary, VerificationFailureReason secondary, bool explained)
+    {
+        var pair = new global::Verifier.Shadow.ShadowComparisonCount(primary, secondary, global::Verifier.Shadow.ShadowComparisonOutcome.Disagreed, 3);
+        var report = new global::Verifier.Shadow.ShadowComparisonReport(VerificationMode.Local, VerificationMode.TokenReview, DateTimeOffset.UnixEpoch, [pair], 0, 0, 0);
+
+        Assert.That(ShadowReportWriter.Explain(report, pair), explained ? Does.Contain("excluded from discovery") : Is.Empty);
+    }
+
     [TestCase("--pods", "0")]
     [TestCase("--duration", "-1")]
     [TestCase("--modes", "local,bogus")]
