@@ -115,6 +115,17 @@ public sealed class ExternalSignerTests
         });
     }
 
+    [TestCase(false, 3600)]
+    [TestCase(true, 60)]
+    public async Task StartAsync_ApiServerSource_KeepsTheJwksMaxAge(bool externalSigner, int expectedSeconds)
+    {
+        await using var harness = await ApiServerHarness.StartAsync(configureServer: o =>
+            o.ExternalSigner = externalSigner ? Signer(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5)) : null);
+        await harness.WaitUntilReadyAsync();
+
+        Assert.That(harness.Store.CurrentMaxAge, Is.EqualTo(TimeSpan.FromSeconds(expectedSeconds)));
+    }
+
     [Test]
     public async Task Jwks_ExternalSigner_MaxAgeCountsDownToTheNextKeySync()
     {
