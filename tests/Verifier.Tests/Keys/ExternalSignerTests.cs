@@ -28,6 +28,7 @@ public sealed class ExternalSignerTests
         var fetchesBefore = harness.JwksFetches;
 
         // The worker wakes on the JWKS max-age (the countdown to the publication), not on the hourly interval.
+        await ApiServerHarness.WaitUntilAsync(() => harness.Time.HasTimerDueBetween(publication, publication), "the worker waits for the publication");
         harness.Time.Advance(publication - harness.Time.GetUtcNow());
         await ApiServerHarness.WaitUntilAsync(() => harness.Store.Current!.FetchedAt >= publication, "the max-age refresh at the publication");
         var fetchesAtPublication = harness.JwksFetches;
@@ -91,13 +92,20 @@ public sealed class ExternalSignerTests
             }
         }
 
+        // The worker parks on its max-age delay (due at the next sync, plus under 2 s of rounding and jitter) before the
+        // clock moves: a delay started after a move would begin late, which never happens on a real clock.
+        Task WorkerParkedAsync(DateTimeOffset sync) => ApiServerHarness.WaitUntilAsync(
+            () => harness.Time.HasTimerDueBetween(sync, sync + TimeSpan.FromSeconds(2)), $"the worker waits for the key sync at {sync:HH:mm:ss}");
+
         while (harness.Time.GetUtcNow() < end)
         {
-            // To just past the next key sync (max-age is rounded up, jitter adds at most 1 s), wait for the worker's
-            // refresh, verify; then halfway to the following sync, verify again.
+            // To just past the next key sync, wait for the worker's refresh, verify; then halfway to the following
+            // sync, verify again.
             var sync = harness.Server.NextKeySync!.Value;
+            await WorkerParkedAsync(sync);
             harness.Time.Advance(sync + TimeSpan.FromSeconds(2) - harness.Time.GetUtcNow());
             await ApiServerHarness.WaitUntilAsync(() => harness.Store.Current!.FetchedAt >= sync, $"the refresh after the key sync at {sync:HH:mm:ss}");
+            await WorkerParkedAsync(harness.Server.NextKeySync!.Value);
             syncs++;
             await harness.WriteVerifierTokenAsync();
             await VerifyBothThreadsAsync();
