@@ -37,4 +37,17 @@ public sealed partial class LocalApiServer
 
     /// <summary>The current discovery document, byte for byte as served.</summary>
     public string DiscoveryJson => System.Text.Encoding.UTF8.GetString(_state.Keys.Current.Discovery);
+
+    /// <summary>
+    /// Adds a key excluded from discovery (docs/kube-apiserver.md §9.1): TokenReview accepts tokens it signs
+    /// (<see cref="IssueTokenSignedBy"/>), the JWKS never lists it, so offline verification cannot know it.
+    /// </summary>
+    public void AddExcludedKey(SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _state.Keys.Exclude(key);
+    }
+
+    /// <summary>With <see cref="LocalApiServerOptions.ExternalSigner"/>, the next key sync (publication, switch or retirement); otherwise null.</summary>
+    public DateTimeOffset? NextKeySync => _state.Keys.Current.NextSync;
 }

@@ -19,7 +19,21 @@ public sealed partial class LocalApiServer
     /// <param name="expirationSeconds">Default 3600; 3607 with a Pod binding gives a 1-year token with <c>warnafter</c>.</param>
     /// <param name="boundObject">Pod, Secret or Node in the same namespace (Node: cluster-scoped).</param>
     /// <exception cref="ApiStatusException">With the API's status and message (404 unknown SA/object, 422 under 10 min, 400 wrong kind or SA, 409 uid mismatch).</exception>
-    public string IssueToken(string @namespace, string serviceAccount, IEnumerable<string>? audiences = null, long? expirationSeconds = null, BoundObjectRef? boundObject = null)
+    public string IssueToken(string @namespace, string serviceAccount, IEnumerable<string>? audiences = null, long? expirationSeconds = null, BoundObjectRef? boundObject = null) =>
+        IssueTokenCore(@namespace, serviceAccount, audiences, expirationSeconds, boundObject, null);
+
+    /// <summary>
+    /// As <see cref="IssueToken"/>, signed with <paramref name="key"/> instead of the signing key: e.g. a key excluded
+    /// from discovery (<see cref="AddExcludedKey"/>), as a signer's migration keys sign tokens kube still accepts.
+    /// </summary>
+    /// <exception cref="ApiStatusException">As for <see cref="IssueToken"/>.</exception>
+    public string IssueTokenSignedBy(SigningKey key, string @namespace, string serviceAccount, IEnumerable<string>? audiences = null, BoundObjectRef? boundObject = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return IssueTokenCore(@namespace, serviceAccount, audiences, null, boundObject, key);
+    }
+
+    private string IssueTokenCore(string @namespace, string serviceAccount, IEnumerable<string>? audiences, long? expirationSeconds, BoundObjectRef? boundObject, SigningKey? signWith)
     {
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         ArgumentException.ThrowIfNullOrEmpty(serviceAccount);
@@ -32,7 +46,7 @@ public sealed partial class LocalApiServer
                 BoundObjectRef = boundObject is null ? null : new BoundObjectReferenceDto { Kind = boundObject.Kind, ApiVersion = boundObject.ApiVersion, Name = boundObject.Name, Uid = boundObject.Uid },
             },
         };
-        var result = _state.Issuer.Issue(@namespace, serviceAccount, request);
+        var result = _state.Issuer.Issue(@namespace, serviceAccount, request, signWith);
         return result.Response?.Status?.Token ?? throw Throw(result.Error!);
     }
 

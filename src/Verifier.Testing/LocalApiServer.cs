@@ -89,7 +89,8 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         try
         {
             var pathBase = options.PathBase ?? "";
-            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port, pathBase));
+            var schedule = options.ExternalSigner is { } signer ? new ExternalSignerSchedule(signer, settings.Time.GetUtcNow()) : null;
+            var keys = new KeyRing(signingKey, settings.SigningIssuer, options.JwksUri?.OriginalString ?? JwksUriFor(options.Port, pathBase), schedule, settings.Time);
             var store = new ObjectStore(options.WatchHistoryLimit);
             var state = new ServerState(
                 settings,
@@ -240,6 +241,11 @@ public sealed partial class LocalApiServer : IAsyncDisposable
             {
                 throw new ArgumentException($"service-account-issuer {issuer} contained a ':' but was not a valid URL.", nameof(options));
             }
+        }
+
+        if (options.ExternalSigner is { } externalSigner)
+        {
+            ExternalSignerSchedule.Validate(externalSigner);
         }
 
         if (options.JwksUri is { } jwks && jwks.Scheme != Uri.UriSchemeHttps)

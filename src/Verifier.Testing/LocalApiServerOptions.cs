@@ -94,4 +94,7 @@ public sealed class LocalApiServerOptions
     /// (see also <see cref="LocalApiServer.CompactHistory"/>). Default 4096.
     /// </summary>
     public int WatchHistoryLimit { get; set; } = 4096;
+
+    /// <summary>When set, an external signer replaces <see cref="SigningKey"/> and rotates keys on its schedule. Default null.</summary>
+    public ExternalSignerOptions? ExternalSigner { get; set; }
 }

@@ -108,6 +108,23 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Whether a scheduled timer fires in [<paramref name="from"/>, <paramref name="to"/>]: tells one worker's wait apart from other timers.</summary>
+    public bool HasTimerDueBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_lock)
+        {
+            foreach (var timer in _timers)
+            {
+                if (timer.DueAt >= from && timer.DueAt <= to)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Timers that are scheduled to fire; handy to await "the worker is now waiting".</summary>
     public int ActiveTimerCount
     {

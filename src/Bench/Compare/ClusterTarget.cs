@@ -37,6 +37,16 @@ internal sealed class ClusterTarget : ICompareTarget
 
     public long? ServerTokenReviewCount => null;
 
+    public IReadOnlyList<string> Issuers => [];
+
+    public void VerifierStarting()
+    {
+    }
+
+    public void VerifierReady()
+    {
+    }
+
     public void ConfigureVerifierConnection(ApiServerOptions options)
     {
         options.KubeconfigPath = _options.Kubeconfig;
@@ -55,6 +65,10 @@ internal sealed class ClusterTarget : ICompareTarget
         corpus.Skipped[TokenCategory.WrongIssuer] = needsKey;
         corpus.Skipped[TokenCategory.RotatedOutKey] = "rotating the cluster's keys is an operator's job, not a benchmark's";
         corpus.Skipped[TokenCategory.LegacySecret] = "the run does not create legacy token Secrets on a real cluster";
+        corpus.Skipped[TokenCategory.LegacyIssuerBound] = needsKey;
+        corpus.Skipped[TokenCategory.ExternalSigner] = needsKey;
+        corpus.Skipped[TokenCategory.FreshlyRotatedKey] = "rotating the cluster's keys is an operator's job, not a benchmark's";
+        corpus.Skipped[TokenCategory.ExcludedKey] = needsKey;
 
         if (!options.AllowWrites)
         {
@@ -111,6 +125,7 @@ internal sealed class ClusterTarget : ICompareTarget
 
         var valid = corpus.ValidTokens();
         CorpusBuilder.AddTampered(corpus, valid, options.TokensPerCategory);
+        CorpusBuilder.AddTrailingNewline(corpus, valid, options.TokensPerCategory);
         CorpusBuilder.AddUnknownKid(corpus, valid, options.TokensPerCategory);
         CorpusBuilder.AddMalformed(corpus);
         progress.Done($"corpus: {corpus.Tokens.Count} tokens; skipped: {string.Join(", ", corpus.Skipped.Keys)}");

@@ -52,6 +52,15 @@ internal static class CorpusBuilder
         }
     }
 
+    /// <summary>Valid tokens with the newline a token file ends with: go-jose's base64 skips it (docs/kube-apiserver.md §9.3).</summary>
+    public static void AddTrailingNewline(Corpus corpus, IReadOnlyList<string> valid, int count)
+    {
+        for (var i = 0; i < count && valid.Count > 0; i++)
+        {
+            corpus.Add(TokenCategory.TrailingNewline, valid[i % valid.Count] + "\n");
+        }
+    }
+
     /// <summary>A valid token's exact payload re-signed by a key the cluster never published, under that key's own kid.</summary>
     public static void AddUnknownKid(Corpus corpus, IReadOnlyList<string> valid, int count)
     {

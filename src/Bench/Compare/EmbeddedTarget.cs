@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Verifier;
 using Verifier.Cluster;
@@ -10,12 +11,16 @@ namespace Bench.Compare;
 /// An in-process <see cref="LocalApiServer"/> on 127.0.0.1 with real HTTPS. Because this run owns the server's
 /// signing keys and clock, it can produce every category: tokens that are not yet valid or carry a foreign issuer
 /// (signed with the cluster key), tokens of a rotated-out key, expired tokens and pods past the deletion grace
-/// (by moving the shared clock forward instead of waiting).
+/// (by moving the shared clock forward instead of waiting). It also accepts the issuer <c>kubernetes/serviceaccount</c>
+/// (a second <c>--service-account-issuer</c>) and verifies with external-signer keys: one published, one freshly
+/// rotated in (withheld from each verifier until it is ready) and one excluded from discovery.
 /// </summary>
 internal sealed class EmbeddedTarget : ICompareTarget
 {
     private const string ReviewerNamespace = "verifier-system";
     private const string ReviewerAccount = "token-reviewer";
+    private const string LegacyIssuer = "kubernetes/serviceaccount";
+    private const string KeyIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/+=@!$*";
     private static readonly string[] Namespaces = ["team-a", "team-b"];
 
     private readonly ShiftableTimeProvider _time = new();
@@ -23,12 +28,35 @@ internal sealed class EmbeddedTarget : ICompareTarget
     private LocalApiServer? _server;
     private ApiConnection? _admin;
     private HttpClient? _floor;
+    private SigningKey? _fresh;
+    private readonly List<SigningKey> _ownedKeys = [];
 
     public string Description => _server is null ? "embedded LocalApiServer" : $"embedded LocalApiServer at {_server.BaseAddress} (issuer {_server.Issuer})";
 
     public TimeProvider Time => _time;
 
     public long? ServerTokenReviewCount => _server?.Counters.Count(ApiEndpoint.TokenReview);
+
+    public IReadOnlyList<string> Issuers => _server is null ? [] : [_server.Issuer, LegacyIssuer];
+
+    // The freshly rotated key leaves the JWKS while a verifier loads its keys and comes back once it is ready: every
+    // verifier meets it as a kid published after its last fetch (its tokens come first in the corpus, before any
+    // other unknown kid starts the unknown-kid cooldown).
+    public void VerifierStarting()
+    {
+        if (_fresh is not null)
+        {
+            Server.RetireKey(_fresh.KeyId);
+        }
+    }
+
+    public void VerifierReady()
+    {
+        if (_fresh is not null)
+        {
+            Server.AddPublicKey(_fresh);
+        }
+    }
 
     private LocalApiServer Server => _server ?? throw new InvalidOperationException("PrepareAsync first.");
 
@@ -46,7 +74,9 @@ internal sealed class EmbeddedTarget : ICompareTarget
     public async Task<Corpus> PrepareAsync(CompareOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         using var retiring = SigningKey.CreateRsa();
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { TimeProvider = _time, SigningKey = retiring }, cancellationToken).ConfigureAwait(false);
+        var serverOptions = new LocalApiServerOptions { TimeProvider = _time, SigningKey = retiring };
+        serverOptions.Issuers.Add(LegacyIssuer);
+        _server = await LocalApiServer.StartAsync(serverOptions, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(CaFile, _server.CaCertificatePem, cancellationToken).ConfigureAwait(false);
         var adminTokenFile = Path.Combine(_directory, "admin-token");
         await File.WriteAllTextAsync(adminTokenFile, _server.AdminToken, cancellationToken).ConfigureAwait(false);
@@ -90,10 +120,34 @@ internal sealed class EmbeddedTarget : ICompareTarget
             corpus.Add(TokenCategory.WrongIssuer, JwtWriter.Sign(current, CorpusBuilder.PodBoundClaims(
                 "https://not-this-cluster.example", CompareRun.Audience, now, 3600, ns, account, accountUid, pod, podUid, node, Server.GetNodeUid(node))));
             corpus.Add(TokenCategory.LegacySecret, Server.CreateLegacyServiceAccountToken(ns, account, $"{account}-token-{i}"));
+
+            // docs/kube-apiserver.md §9.2: such clusters' bound tokens often carry "kid":"" (every key is tried).
+            var legacyIssuerClaims = CorpusBuilder.PodBoundClaims(LegacyIssuer, CompareRun.Audience, now, 3600, ns, account, accountUid, pod, podUid, node, Server.GetNodeUid(node));
+            corpus.Add(TokenCategory.LegacyIssuerBound, JwtWriter.Sign(current, legacyIssuerClaims, i % 2 == 0 ? "{\"alg\":\"RS256\",\"kid\":\"\"}" : null));
         }
+
+        // External-signer keys (docs/kube-apiserver.md §9.1): typ JWT, opaque kids, ECDSA. Signed in process, as the
+        // signer would sign for the API server.
+        var external = NewExternalKey(384, 200);
+        Server.AddPublicKey(external);
+        _fresh = NewExternalKey(521, 1024);
+        Server.AddPublicKey(_fresh);
+        var excluded = NewExternalKey(256, 40);
+        Server.AddExcludedKey(excluded);
+        var freshTokens = new List<CorpusToken>();
+        for (var i = 0; i < perCategory; i++)
+        {
+            var (ns, account, pod) = (layout.NamespaceOf(i), layout.AccountOf(i), BoundObjectRef.Pod(layout.PodOf(i)));
+            corpus.Add(TokenCategory.ExternalSigner, Server.IssueTokenSignedBy(external, ns, account, [CompareRun.Audience], pod));
+            freshTokens.Add(new CorpusToken(TokenCategory.FreshlyRotatedKey, Server.IssueTokenSignedBy(_fresh, ns, account, [CompareRun.Audience], pod)));
+            corpus.Add(TokenCategory.ExcludedKey, Server.IssueTokenSignedBy(excluded, ns, account, [CompareRun.Audience], pod));
+        }
+
+        corpus.Tokens.InsertRange(0, freshTokens);
 
         var valid = corpus.ValidTokens();
         CorpusBuilder.AddTampered(corpus, valid, perCategory);
+        CorpusBuilder.AddTrailingNewline(corpus, valid, perCategory);
         CorpusBuilder.AddUnknownKid(corpus, valid, perCategory);
         CorpusBuilder.AddMalformed(corpus);
 
@@ -110,6 +164,13 @@ internal sealed class EmbeddedTarget : ICompareTarget
         await File.WriteAllTextAsync(ReviewerTokenFile, _server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 4 * 3600), cancellationToken).ConfigureAwait(false);
         progress.Done($"corpus: {corpus.Tokens.Count} tokens in {Enum.GetValues<TokenCategory>().Length} categories");
         return corpus;
+    }
+
+    private SigningKey NewExternalKey(int bits, int keyIdLength)
+    {
+        var key = SigningKey.CreateEc(bits, RandomNumberGenerator.GetString(KeyIdAlphabet, keyIdLength), typedHeader: true);
+        _ownedKeys.Add(key);
+        return key;
     }
 
     public async Task FloorRequestAsync(CancellationToken cancellationToken)
@@ -165,6 +226,11 @@ internal sealed class EmbeddedTarget : ICompareTarget
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var key in _ownedKeys)
+        {
+            key.Dispose();
         }
 
         Directory.Delete(_directory, recursive: true);

@@ -15,6 +15,15 @@ internal interface ICompareTarget : IAsyncDisposable
     /// <summary>Points <paramref name="options"/> at the API server with the verifier's own (reviewer) credential.</summary>
     void ConfigureVerifierConnection(ApiServerOptions options);
 
+    /// <summary>The issuers the verifiers accept; empty: the one discovery names.</summary>
+    IReadOnlyList<string> Issuers { get; }
+
+    /// <summary>Called before each mode's verifier loads its keys.</summary>
+    void VerifierStarting();
+
+    /// <summary>Called once each mode's verifier is ready, before the corpus goes through it.</summary>
+    void VerifierReady();
+
     /// <summary>Creates the service accounts and pods, mints the corpus, then deletes/recreates pods and rotates keys.</summary>
     Task<Corpus> PrepareAsync(CompareOptions options, ProgressLine progress, CancellationToken cancellationToken);
 

@@ -20,11 +20,17 @@ internal static class ModeRunner
             o.Audiences.Add(CompareRun.Audience);
             o.Mode = mode.Mode;
             target.ConfigureVerifierConnection(o.ApiServer);
+            foreach (var issuer in target.Issuers)
+            {
+                o.Issuers.Add(issuer);
+            }
+
             mode.Configure(o);
         });
         builder.Services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new CountingHandler(counter));
 
         using var host = builder.Build();
+        target.VerifierStarting();
         await host.StartAsync(ct).ConfigureAwait(false);
         try
         {
@@ -34,6 +40,8 @@ internal static class ModeRunner
                 ready.CancelAfter(TimeSpan.FromSeconds(30));
                 await verifier.WaitUntilReadyAsync(ready.Token).ConfigureAwait(false);
             }
+
+            target.VerifierReady();
 
             var result = new ModeResult(mode);
             var tokens = corpus.Tokens;

@@ -18,7 +18,14 @@ internal static class ShadowReportWriter
         result.ShadowReport.Add(report.ToString());
         foreach (var pair in report.Pairs.OrderByDescending(static p => p.Count))
         {
-            result.ShadowReport.Add($"{pair.Outcome}: primary {pair.Primary}, secondary {pair.Secondary} — {pair.Count}");
+            result.ShadowReport.Add($"{pair.Outcome}: primary {pair.Primary}, secondary {pair.Secondary} — {pair.Count}{Explain(report, pair)}");
         }
     }
+
+    // The differences Expectations explains, named where a shadow user sees them.
+    internal static string Explain(ShadowComparisonReport report, ShadowComparisonCount pair) =>
+        report.Primary == VerificationMode.Local && report.Secondary == VerificationMode.TokenReview
+            && pair.Primary == VerificationFailureReason.UnknownKey && pair.Secondary == VerificationFailureReason.None
+            ? " (expected for a key excluded from discovery: kube verifies with it but never publishes it)"
+            : "";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -198,10 +199,10 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         switch (path)
         {
             case "/.well-known/openid-configuration" or "/.well-known/openid-configuration/" when state.IssuerDiscoveryEnabled:
-                await WriteKeyDocumentAsync(context, JsonContentType, state.Keys.Current.Discovery, faultBody).ConfigureAwait(false);
+                await WriteKeyDocumentAsync(context, JsonContentType, state.Keys.Current, k => k.Discovery, faultBody).ConfigureAwait(false);
                 return;
             case "/openid/v1/jwks" or "/openid/v1/jwks/" when state.IssuerDiscoveryEnabled:
-                await WriteKeyDocumentAsync(context, "application/jwk-set+json", state.Keys.Current.Jwks, faultBody).ConfigureAwait(false);
+                await WriteKeyDocumentAsync(context, "application/jwk-set+json", state.Keys.Current, k => k.Jwks, faultBody).ConfigureAwait(false);
                 return;
             case "/api" or "/api/":
                 await WriteBytesAsync(context, 200, JsonContentType, DiscoveryDocuments.Api).ConfigureAwait(false);
@@ -249,11 +250,22 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         }
     }
 
-    /// <summary>pkg/routes/openidmetadata.go: fixed content type and <c>Cache-Control: public, max-age=3600</c>.</summary>
-    private static Task WriteKeyDocumentAsync(HttpContext context, string contentType, byte[] body, string? faultBody)
+    /// <summary>
+    /// pkg/routes/openidmetadata.go: fixed content type and <c>Cache-Control: public, max-age=3600</c>; with an external
+    /// signer max-age counts down to the next key sync, and can be 0 (docs/kube-apiserver.md §9.1).
+    /// </summary>
+    private Task WriteKeyDocumentAsync(HttpContext context, string contentType, KeyRingSnapshot keys, Func<KeyRingSnapshot, byte[]> body, string? faultBody)
     {
-        context.Response.Headers.CacheControl = "public, max-age=3600";
-        return WriteBytesAsync(context, 200, contentType, faultBody is null ? body : Encoding.UTF8.GetBytes(faultBody));
+        var maxAge = 3600L;
+        if (keys.NextSync is { } sync)
+        {
+            // Rounded up: a client that waits max-age must not ask again just before the sync.
+            var remaining = sync - state.Settings.Time.GetUtcNow();
+            maxAge = remaining <= TimeSpan.Zero ? 0 : (long)Math.Ceiling(remaining.TotalSeconds);
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=" + maxAge.ToString(CultureInfo.InvariantCulture);
+        return WriteBytesAsync(context, 200, contentType, faultBody is null ? body(keys) : Encoding.UTF8.GetBytes(faultBody));
     }
 
     internal static async Task WriteBytesAsync(HttpContext context, int status, string contentType, byte[] body)

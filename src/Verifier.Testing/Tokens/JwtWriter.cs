@@ -6,11 +6,14 @@ namespace Verifier.Testing.Tokens;
 /// <summary>Writes compact JWS tokens from raw header and payload JSON, byte for byte as given.</summary>
 public static class JwtWriter
 {
-    /// <summary>kube-apiserver's header: <c>{"alg":"RS256","kid":"…"}</c>, no <c>typ</c>.</summary>
+    /// <summary>
+    /// kube-apiserver's header: <c>{"alg":"RS256","kid":"…"}</c>, no <c>typ</c>; an external signer's key
+    /// (<see cref="SigningKey.TypedHeader"/>) adds <c>"typ":"JWT"</c>.
+    /// </summary>
     public static string DefaultHeaderJson(SigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return "{\"alg\":\"" + key.Algorithm + "\",\"kid\":\"" + key.KeyId + "\"}";
+        return "{\"alg\":\"" + key.Algorithm + "\",\"kid\":\"" + key.KeyId + (key.TypedHeader ? "\",\"typ\":\"JWT\"}" : "\"}");
     }
 
     /// <summary>Signs <paramref name="payloadJson"/> under <paramref name="headerJson"/> (default: <see cref="DefaultHeaderJson"/>).</summary>

@@ -13,24 +13,76 @@ internal sealed class KeyRing
 {
     private readonly Lock _lock = new();
     private readonly string _issuer;
+    private readonly ExternalSignerSchedule? _schedule;
+    private readonly TimeProvider _time;
     private string _jwksUri;
+    private (long, long, long) _epoch;
     private volatile KeyRingSnapshot _current;
 
-    public KeyRing(SigningKey signingKey, string issuer, string jwksUri)
+    public KeyRing(SigningKey signingKey, string issuer, string jwksUri, ExternalSignerSchedule? schedule = null, TimeProvider? time = null)
     {
         _issuer = issuer;
         _jwksUri = jwksUri;
-        _current = Build(signingKey, [signingKey]);
+        _schedule = schedule;
+        _time = time ?? TimeProvider.System;
+        if (schedule is null)
+        {
+            _current = Build(signingKey, [signingKey], [], null);
+        }
+        else
+        {
+            var (signing, published, next, epoch) = schedule.At(_time.GetUtcNow());
+            _epoch = epoch;
+            _current = Build(signing, published, [], next);
+        }
     }
 
-    public KeyRingSnapshot Current => _current;
+    /// <summary>True when an external signer rotates the keys.</summary>
+    public bool IsExternalSigner => _schedule is not null;
+
+    /// <summary>The current keys; with an external signer, first moved to the schedule's keys at the clock's time.</summary>
+    public KeyRingSnapshot Current
+    {
+        get
+        {
+            if (_schedule is null)
+            {
+                return _current;
+            }
+
+            lock (_lock)
+            {
+                var (signing, published, next, epoch) = _schedule.At(_time.GetUtcNow());
+                if (epoch != _epoch || next != _current.NextSync)
+                {
+                    _epoch = epoch;
+                    _current = Build(signing, published, _current.Excluded, next);
+                }
+
+                return _current;
+            }
+        }
+    }
+
+    /// <summary>Adds a key that verifies tokens but is never published (no-op when already there).</summary>
+    public void Exclude(SigningKey key)
+    {
+        lock (_lock)
+        {
+            var s = _current;
+            if (!s.Excluded.Contains(key))
+            {
+                _current = Build(s.SigningKey, s.Published, s.Excluded.Add(key), s.NextSync);
+            }
+        }
+    }
 
     public void SetJwksUri(string jwksUri)
     {
         lock (_lock)
         {
             _jwksUri = jwksUri;
-            _current = Build(_current.SigningKey, _current.Published);
+            _current = Build(_current.SigningKey, _current.Published, _current.Excluded, _current.NextSync);
         }
     }
 
@@ -42,7 +94,7 @@ internal sealed class KeyRing
             var s = _current;
             if (!s.Published.Contains(key))
             {
-                _current = Build(s.SigningKey, s.Published.Add(key));
+                _current = Build(s.SigningKey, s.Published.Add(key), s.Excluded, s.NextSync);
             }
         }
     }
@@ -53,7 +105,7 @@ internal sealed class KeyRing
         {
             var s = _current;
             var published = publish && !s.Published.Contains(key) ? s.Published.Add(key) : s.Published;
-            _current = Build(key, published);
+            _current = Build(key, published, s.Excluded, s.NextSync);
         }
     }
 
@@ -64,12 +116,12 @@ internal sealed class KeyRing
         {
             var s = _current;
             var kept = s.Published.RemoveAll(k => k.KeyId == keyId);
-            _current = Build(s.SigningKey, kept);
+            _current = Build(s.SigningKey, kept, s.Excluded, s.NextSync);
             return s.Published.Length - kept.Length;
         }
     }
 
-    private KeyRingSnapshot Build(SigningKey signing, ImmutableArray<SigningKey> published)
+    private KeyRingSnapshot Build(SigningKey signing, ImmutableArray<SigningKey> published, ImmutableArray<SigningKey> excluded, DateTimeOffset? nextSync)
     {
         // kube-apiserver openidmetadata.go: compact JSON, this field order, algs distinct and sorted.
         var jwks = new StringBuilder("{\"keys\":[");
@@ -92,6 +144,6 @@ internal sealed class KeyRing
             .AppendStringArray(algs)
             .Append('}');
 
-        return new KeyRingSnapshot(signing, published, Encoding.UTF8.GetBytes(jwks.ToString()), Encoding.UTF8.GetBytes(discovery.ToString()));
+        return new KeyRingSnapshot(signing, published, Encoding.UTF8.GetBytes(jwks.ToString()), Encoding.UTF8.GetBytes(discovery.ToString()), excluded, nextSync);
     }
 }

@@ -10,8 +10,9 @@ namespace Verifier.Testing.Tokens;
 /// </summary>
 public sealed class SigningKey : IDisposable
 {
-    private SigningKey(AsymmetricAlgorithm key, string algorithm, string? keyId)
+    private SigningKey(AsymmetricAlgorithm key, string algorithm, string? keyId, bool typedHeader = false)
     {
+        TypedHeader = typedHeader;
         Key = key;
         Algorithm = algorithm;
         KeyId = keyId ?? DeriveKeyId(key);
@@ -25,12 +26,19 @@ public sealed class SigningKey : IDisposable
 
     public string KeyId { get; }
 
-    public static SigningKey CreateRsa(int bits = 2048, string? keyId = null) => new(RSA.Create(bits), "RS256", keyId);
+    /// <summary>True for an external signer's key: its tokens' header carries <c>"typ":"JWT"</c> (docs/kube-apiserver.md §9.1).</summary>
+    public bool TypedHeader { get; }
+
+    /// <param name="bits">The modulus size.</param>
+    /// <param name="keyId">Default: derived from the public key.</param>
+    /// <param name="typedHeader">Sign with <c>"typ":"JWT"</c> in the header, as an external signer does.</param>
+    public static SigningKey CreateRsa(int bits = 2048, string? keyId = null, bool typedHeader = false) => new(RSA.Create(bits), "RS256", keyId, typedHeader);
 
     /// <param name="bits">256, 384 or 521.</param>
     /// <param name="keyId">Default: derived from the public key.</param>
+    /// <param name="typedHeader">Sign with <c>"typ":"JWT"</c> in the header, as an external signer does.</param>
     /// <exception cref="ArgumentOutOfRangeException">For any other curve size (kube-apiserver: "unknown private key curve").</exception>
-    public static SigningKey CreateEc(int bits = 256, string? keyId = null)
+    public static SigningKey CreateEc(int bits = 256, string? keyId = null, bool typedHeader = false)
     {
         var (curve, alg) = bits switch
         {
@@ -39,7 +47,7 @@ public sealed class SigningKey : IDisposable
             521 => (ECCurve.NamedCurves.nistP521, "ES512"),
             _ => throw new ArgumentOutOfRangeException(nameof(bits), "unknown private key curve, must be 256, 384, or 521"),
         };
-        return new SigningKey(ECDsa.Create(curve), alg, keyId);
+        return new SigningKey(ECDsa.Create(curve), alg, keyId, typedHeader);
     }
 
     /// <summary>Loads a PEM private key (PKCS#1, PKCS#8 or SEC1), RSA or ECDSA.</summary>

@@ -14,7 +14,7 @@ internal sealed class TokenIssuer(ApiServerSettings settings, ObjectStore store,
 {
     private const string Group = "authentication.k8s.io";
 
-    public TokenIssueResult Issue(string @namespace, string name, TokenRequestDto? request)
+    public TokenIssueResult Issue(string @namespace, string name, TokenRequestDto? request, SigningKey? signWith = null)
     {
         request ??= new TokenRequestDto();
         var meta = request.Metadata ?? new ObjectMeta();
@@ -148,7 +148,7 @@ internal sealed class TokenIssuer(ApiServerSettings settings, ObjectStore store,
             pod is null ? null : new ClaimsJson.Ref(pod.Name, pod.Uid),
             secret is null ? null : new ClaimsJson.Ref(secret.Name, secret.Uid),
             node);
-        var signingKey = keys.Current.SigningKey;
+        var signingKey = signWith ?? keys.Current.SigningKey;
         var token = JwtWriter.Sign(signingKey, payload, settings.EmptyKeyId ? "{\"alg\":\"" + signingKey.Algorithm + "\",\"kid\":\"\"}" : null);
 
         var response = new TokenRequestDto

@@ -61,9 +61,9 @@ internal sealed class ApiServerKeySource : IKeySource
             }
         }
 
-        var jwks = await KeyDocumentClient.GetStringAsync(jwksClient, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
+        var (jwks, maxAge) = await KeyDocumentClient.GetDocumentAsync(jwksClient, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
         var (keys, skipped) = JwksParser.Parse(jwks);
-        return new KeyMaterial(issuer, keys, skipped, jwksUri.ToString());
+        return new KeyMaterial(issuer, keys, skipped, jwksUri.ToString(), maxAge);
     }
 
     private static Uri UnderServer(Uri apiServer, string rootedPath)

@@ -22,7 +22,12 @@ internal static class KeyDocumentClient
     ];
 
     /// <exception cref="KeyFetchException">For a non-2xx status, a body over <paramref name="maxBytes"/>, or a transport error.</exception>
-    public static async Task<string> GetStringAsync(HttpClient client, Uri uri, int maxBytes, CancellationToken cancellationToken)
+    public static async Task<string> GetStringAsync(HttpClient client, Uri uri, int maxBytes, CancellationToken cancellationToken) =>
+        (await GetDocumentAsync(client, uri, maxBytes, cancellationToken).ConfigureAwait(false)).Body;
+
+    /// <summary>As <see cref="GetStringAsync"/>, with the response's <c>Cache-Control: max-age</c> (null when absent).</summary>
+    /// <exception cref="KeyFetchException">For a non-2xx status, a body over <paramref name="maxBytes"/>, or a transport error.</exception>
+    public static async Task<(string Body, TimeSpan? MaxAge)> GetDocumentAsync(HttpClient client, Uri uri, int maxBytes, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         foreach (var value in AcceptValues)
@@ -77,7 +82,9 @@ internal static class KeyDocumentClient
 
                 try
                 {
-                    return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+                    // A max-age that does not parse is dropped by the header parser: then there is none.
+                    var maxAge = response.Headers.CacheControl?.MaxAge;
+                    return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length), maxAge);
                 }
                 catch (DecoderFallbackException ex)
                 {

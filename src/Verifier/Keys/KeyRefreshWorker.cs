@@ -7,11 +7,24 @@ namespace Verifier.Keys;
 
 /// <summary>
 /// Loads the key set at start, then refreshes it every <see cref="KeySourceOptions.RefreshInterval"/> ± jitter, or
+/// sooner when the key set response's <c>Cache-Control: max-age</c> says so (see <see cref="NextRefreshDelay"/>), or
 /// every <see cref="KeySourceOptions.RetryInterval"/> while fetches fail. Delays run on the injected
 /// <see cref="TimeProvider"/>. Does nothing in modes that do not use keys.
 /// </summary>
 internal sealed partial class KeyRefreshWorker : BackgroundService
 {
+    /// <summary>
+    /// The shortest delay a <c>max-age</c> can set (5 s): an external signer's countdown can reach 0, and a
+    /// misbehaving server must not turn the worker into a busy loop.
+    /// </summary>
+    internal static readonly TimeSpan MinimumMaxAgeDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most jitter added to a <c>max-age</c> delay (1 s). It is added, never removed: refreshing before the sync
+    /// would fetch the old set again; and kept short, so a rotated key is known before its first token arrives.
+    /// </summary>
+    internal static readonly TimeSpan MaxAgeJitterLimit = TimeSpan.FromSeconds(1);
+
     private readonly KeyStore _store;
     private readonly KeySourceOptions _options;
     private readonly bool _keysUsed;
@@ -41,7 +54,7 @@ internal sealed partial class KeyRefreshWorker : BackgroundService
             var loaded = await _store.RefreshAsync(KeyRefreshTrigger.Startup).WaitAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
-                var delay = loaded ? Jittered(_options.RefreshInterval, _options.RefreshJitter) : _options.RetryInterval;
+                var delay = loaded ? NextRefreshDelay(_store.CurrentMaxAge, _options.RefreshInterval, _options.RefreshJitter) : _options.RetryInterval;
                 await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
                 loaded = await _store.RefreshAsync(KeyRefreshTrigger.Periodic).WaitAsync(stoppingToken).ConfigureAwait(false);
             }
@@ -51,6 +64,31 @@ internal sealed partial class KeyRefreshWorker : BackgroundService
         }
 
         LogStopped(_store.SourceDescription);
+    }
+
+    /// <summary>
+    /// The delay before the next periodic refresh after a successful one. Without a <paramref name="maxAge"/>, or with
+    /// one of at least <paramref name="interval"/>: the interval ± jitter. Otherwise the max-age, raised to
+    /// <see cref="MinimumMaxAgeDelay"/>, plus up to <paramref name="jitter"/> of itself (at most
+    /// <see cref="MaxAgeJitterLimit"/>), never past the interval. kube-apiserver with an external signer counts
+    /// max-age down to its next key sync (docs/kube-apiserver.md §9.1): refreshing then learns a rotated key before
+    /// the first token signed with it arrives, instead of through an unknown-kid refresh.
+    /// </summary>
+    internal static TimeSpan NextRefreshDelay(TimeSpan? maxAge, TimeSpan interval, double jitter)
+    {
+        if (maxAge is not { } age || age >= interval)
+        {
+            return Jittered(interval, jitter);
+        }
+
+        var delay = age < MinimumMaxAgeDelay ? MinimumMaxAgeDelay : age;
+        if (jitter > 0)
+        {
+            var spread = Math.Min((long)(delay.Ticks * jitter), MaxAgeJitterLimit.Ticks);
+            delay += TimeSpan.FromTicks((long)(spread * (RandomNumberGenerator.GetInt32(0, 1_000_001) / 1_000_000.0)));
+        }
+
+        return delay < interval ? delay : interval;
     }
 
     internal static TimeSpan Jittered(TimeSpan interval, double jitter)

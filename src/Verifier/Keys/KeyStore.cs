@@ -38,6 +38,7 @@ internal sealed partial class KeyStore : IDisposable
     private long _fetchesStarted;
     private long _lastLoadedFetch; // number of the fetch that loaded the current key set; 0 = none
     private string? _lastError;
+    private long _maxAgeTicks = -1; // max-age of the last loaded key set; -1 = none
     private IDisposable? _watcher;
     private int _isDisposed;
 
@@ -59,6 +60,12 @@ internal sealed partial class KeyStore : IDisposable
     public KeySetSnapshot? Current => Volatile.Read(ref _current);
 
     public bool IsReady => Current is not null;
+
+    /// <summary>
+    /// The <c>Cache-Control: max-age</c> of the response that loaded the current key set; null when it had none (or
+    /// nothing is loaded). Counts down to an external signer's next key sync (docs/kube-apiserver.md §9.1).
+    /// </summary>
+    public TimeSpan? CurrentMaxAge => Interlocked.Read(ref _maxAgeTicks) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
 
     public string SourceDescription => _source.Description;
 
@@ -336,6 +343,7 @@ internal sealed partial class KeyStore : IDisposable
         }
 
         var snapshot = new KeySetSnapshot(keys, issuers, _time.GetUtcNow(), material.Origin, _options.MaxStaleness);
+        Interlocked.Exchange(ref _maxAgeTicks, material.MaxAge is { } maxAge && maxAge >= TimeSpan.Zero ? maxAge.Ticks : -1);
         Volatile.Write(ref _current, snapshot);
         Volatile.Write(ref _lastError, null);
         _unknownKeyIds.Settle(snapshot, fetch);

@@ -39,9 +39,9 @@ internal sealed class PublicIssuerKeySource : IKeySource
         }
 
         var jwksUri = discovery.RequireHttpsJwksUri(discoveryUri.ToString());
-        var jwks = await KeyDocumentClient.GetStringAsync(client, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
+        var (jwks, maxAge) = await KeyDocumentClient.GetDocumentAsync(client, jwksUri, maxBytes, cancellationToken).ConfigureAwait(false);
         var (keys, skipped) = JwksParser.Parse(jwks);
-        return new KeyMaterial(discovery.Issuer, keys, skipped, jwksUri.ToString());
+        return new KeyMaterial(discovery.Issuer, keys, skipped, jwksUri.ToString(), maxAge);
     }
 
     public IDisposable? Watch(Action onChange) => null;

@@ -33,6 +33,10 @@ internal sealed partial class TokenValidator
     private const int SeenNode = 1 << 16;
     private const int SeenWarnAfter = 1 << 17;
 
+    // docs/kube-apiserver.md §9.1: a kid is opaque, chosen by the signer, at most 1 024 characters. Never truncated;
+    // a longer one can name no published key, and is refused before it could cost an unknown-kid refresh.
+    internal const int MaxKeyIdLength = 1024;
+
     private static TokenVerificationResult? ParseHeader(ReadOnlySpan<byte> json, out JwsAlgorithm algorithm, out int kidStart, out int kidLength, out string? kidEscaped)
     {
         algorithm = JwsAlgorithm.None;
@@ -81,11 +85,21 @@ internal sealed partial class TokenValidator
                         if (reader.ValueIsEscaped)
                         {
                             kidEscaped = reader.GetString();
+                            if (kidEscaped!.Length > MaxKeyIdLength)
+                            {
+                                return ValidationFailures.HeaderKeyIdTooLong;
+                            }
                         }
                         else
                         {
                             kidStart = (int)reader.TokenStartIndex + 1;
                             kidLength = reader.ValueSpan.Length;
+
+                            // Bytes ≥ characters: count characters only for a long value.
+                            if (kidLength > MaxKeyIdLength && System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan) > MaxKeyIdLength)
+                            {
+                                return ValidationFailures.HeaderKeyIdTooLong;
+                            }
                         }
                     }
                     else if (reader.TokenType != JsonTokenType.Null)

@@ -15,6 +15,7 @@ internal static class ValidationFailures
     public static readonly TokenVerificationResult HeaderNoAlgorithm = Malformed("token header has no alg");
     public static readonly TokenVerificationResult HeaderDuplicate = Malformed("token header repeats a member (go-jose refuses duplicate JSON members)");
     public static readonly TokenVerificationResult HeaderKeyIdType = Malformed("token header kid is not a string");
+    public static readonly TokenVerificationResult HeaderKeyIdTooLong = Malformed("token header kid is longer than 1024 characters");
     public static readonly TokenVerificationResult PayloadEncoding = Malformed("token payload is not valid base64url");
     public static readonly TokenVerificationResult PayloadJson = Malformed("token payload is not a JSON object of claims");
     public static readonly TokenVerificationResult ClaimType = Malformed("a claim has the wrong type or is out of range");

@@ -34,6 +34,9 @@ public sealed class CompareRunTests
         var categories = report.Agreement.Select(r => r.Category).ToList();
         var valid = report.Agreement.Single(r => r.Category == nameof(TokenCategory.Valid));
         var deleted = report.Agreement.Single(r => r.Category == nameof(TokenCategory.DeletedPod));
+        var excluded = report.Agreement.Single(r => r.Category == nameof(TokenCategory.ExcludedKey));
+        string[] acceptedByAll = [nameof(TokenCategory.LegacyIssuerBound), nameof(TokenCategory.TrailingNewline), nameof(TokenCategory.ExternalSigner), nameof(TokenCategory.FreshlyRotatedKey)];
+        var issue11 = report.Agreement.Where(r => acceptedByAll.Contains(r.Category)).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(categories, Is.EquivalentTo(Enum.GetNames<TokenCategory>()), "the embedded target produces every category");
@@ -46,6 +49,18 @@ public sealed class CompareRunTests
             Assert.That(deleted.ReferenceAccepted, Is.Zero);
             Assert.That(deleted.Cells.Single(c => c.Mode == "hybrid").Status, Is.EqualTo(AgreementStatus.Agree));
             Assert.That(deleted.Cells.Single(c => c.Mode == "local").Status, Is.EqualTo(AgreementStatus.Expected));
+
+            // Issuer kubernetes/serviceaccount, a trailing newline, external-signer keys (one published while the
+            // verifier runs): TokenReview accepts them and every mode agrees.
+            Assert.That(issue11.Select(r => r.ReferenceAccepted), Is.All.EqualTo(Small.TokensPerCategory));
+            Assert.That(issue11.SelectMany(r => r.Cells).Select(c => c.Status), Is.All.EqualTo(AgreementStatus.Agree));
+
+            // A key excluded from discovery: kube accepts, offline cannot know the key; an explained difference.
+            Assert.That(excluded.ReferenceAccepted, Is.EqualTo(Small.TokensPerCategory));
+            Assert.That(excluded.Cells.Single(c => c.Mode == "local").Status, Is.EqualTo(AgreementStatus.Expected));
+            // KeysUnavailable while no key set fetched since the kid was first seen has loaded (the unknown-kid cooldown).
+            Assert.That(excluded.Cells.Single(c => c.Mode == "local").Reasons, Does.Match("^(UnknownKey|KeysUnavailable) [0-9]+"));
+            Assert.That(excluded.Cells.Single(c => c.Mode == "tokenreview").Status, Is.EqualTo(AgreementStatus.Agree));
         });
     }
 
@@ -81,6 +96,17 @@ public sealed class CompareRunTests
             Assert.That(parsed.RootElement.GetProperty("agreement").GetArrayLength(), Is.EqualTo(report.Agreement.Count));
             Assert.That(report.ToMarkdown(), Does.Contain("| hybrid | 1 |").And.Contain("## Ratios"));
         });
+    }
+
+    [TestCase(VerificationFailureReason.UnknownKey, VerificationFailureReason.None, true)]
+    [TestCase(VerificationFailureReason.BadSignature, VerificationFailureReason.None, false)]
+    [TestCase(VerificationFailureReason.None, VerificationFailureReason.NotAuthenticated, false)]
+    public void Explain_ShadowPair_NamesTheExcludedKeyDifference(VerificationFailureReason primary, VerificationFailureReason secondary, bool explained)
+    {
+        var pair = new global::Verifier.Shadow.ShadowComparisonCount(primary, secondary, global::Verifier.Shadow.ShadowComparisonOutcome.Disagreed, 3);
+        var report = new global::Verifier.Shadow.ShadowComparisonReport(VerificationMode.Local, VerificationMode.TokenReview, DateTimeOffset.UnixEpoch, [pair], 0, 0, 0);
+
+        Assert.That(ShadowReportWriter.Explain(report, pair), explained ? Does.Contain("excluded from discovery") : Is.Empty);
     }
 
     [TestCase("--pods", "0")]

@@ -314,6 +314,16 @@ public sealed class ApiServerKeySourceTests
     }
 
     [Test]
+    public async Task StartAsync_PublicIssuerSource_KeepsTheJwksMaxAge()
+    {
+        var (harness, _) = await StartPublicIssuerAsync(anonymousDiscovery: true);
+        await using var disposeHarness = harness;
+        await harness.WaitUntilReadyAsync();
+
+        Assert.That(harness.Store.CurrentMaxAge, Is.EqualTo(TimeSpan.FromHours(1)), "kube-apiserver's fixed max-age=3600");
+    }
+
+    [Test]
     public async Task StartAsync_PublicIssuerNotOpenToAnonymous_Fails403()
     {
         var (harness, _) = await StartPublicIssuerAsync(anonymousDiscovery: false);

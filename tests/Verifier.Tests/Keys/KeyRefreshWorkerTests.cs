@@ -58,6 +58,71 @@ public sealed class KeyRefreshWorkerTests : IDisposable
     }
 
     [Test]
+    public async Task Worker_JwksMaxAgeShorterThanInterval_RefreshesWhenItRunsOut()
+    {
+        var harness = await StartAsync();
+        await WaitForDelayAsync(harness, 1);
+        harness.Memory.MaxAge = TimeSpan.FromSeconds(30);
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        await WaitForDelayAsync(harness, 2);
+        harness.Time.Advance(TimeSpan.FromSeconds(29));
+        var before = harness.Memory.FetchCount;
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await WaitForDelayAsync(harness, 3);
+
+        Assert.That(before, Is.EqualTo(2), "not before max-age runs out");
+    }
+
+    [Test]
+    public async Task Worker_JwksMaxAgeZero_WaitsTheFloorNotABusyLoop()
+    {
+        var harness = await StartAsync();
+        await WaitForDelayAsync(harness, 1);
+        harness.Memory.MaxAge = TimeSpan.Zero;
+        harness.Time.Advance(TimeSpan.FromHours(1));
+        await WaitForDelayAsync(harness, 2);
+        harness.Time.Advance(KeyRefreshWorker.MinimumMaxAgeDelay - TimeSpan.FromMilliseconds(1));
+        var before = harness.Memory.FetchCount;
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await WaitForDelayAsync(harness, 3);
+
+        Assert.That(before, Is.EqualTo(2));
+    }
+
+    [TestCase(null, 3600, 3600, TestName = "NextRefreshDelay_NoMaxAge_RefreshInterval")]
+    [TestCase(30, 3600, 30, TestName = "NextRefreshDelay_MaxAgeWithinBounds_MaxAge")]
+    [TestCase(0, 3600, 5, TestName = "NextRefreshDelay_MaxAgeZero_Floor")]
+    [TestCase(2, 3600, 5, TestName = "NextRefreshDelay_MaxAgeBelowFloor_Floor")]
+    [TestCase(7200, 3600, 3600, TestName = "NextRefreshDelay_MaxAgeAboveInterval_RefreshInterval")]
+    [TestCase(3, 4, 4, TestName = "NextRefreshDelay_FloorAboveInterval_RefreshInterval")]
+    public void NextRefreshDelay_WithoutJitter_ClampedToFloorAndInterval(int? maxAgeSeconds, int intervalSeconds, int expectedSeconds)
+    {
+        var maxAge = maxAgeSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+
+        var delay = KeyRefreshWorker.NextRefreshDelay(maxAge, TimeSpan.FromSeconds(intervalSeconds), 0);
+
+        Assert.That(delay, Is.EqualTo(TimeSpan.FromSeconds(expectedSeconds)));
+    }
+
+    [TestCase(30, 30, 31)]
+    [TestCase(0, 5, 5.5)]
+    [TestCase(600, 600, 601)]
+    public void NextRefreshDelay_WithJitter_OnlyLaterAndAtMostTheLimit(int maxAgeSeconds, double lowSeconds, double highSeconds)
+    {
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 200; i++)
+        {
+            delays.Add(KeyRefreshWorker.NextRefreshDelay(TimeSpan.FromSeconds(maxAgeSeconds), TimeSpan.FromHours(1), 0.1));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(delays, Has.All.InRange(TimeSpan.FromSeconds(lowSeconds), TimeSpan.FromSeconds(highSeconds)));
+            Assert.That(delays.Distinct().Count(), Is.GreaterThan(1), "jittered");
+        });
+    }
+
+    [Test]
     public async Task Worker_FetchFails_RetriesAfterRetryInterval()
     {
         _harness = null;

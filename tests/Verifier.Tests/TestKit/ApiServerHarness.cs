@@ -105,6 +105,9 @@ internal sealed class ApiServerHarness : IAsyncDisposable
         Time.Advance(TimeSpan.FromMinutes(1));
     }
 
+    /// <summary>Rewrites the verifier's own token file with a token signed by the current key, without moving the clock.</summary>
+    public Task WriteVerifierTokenAsync() => File.WriteAllTextAsync(TokenFile, Server.IssueToken("default", "default", expirationSeconds: 86400 * 7));
+
     /// <summary>A token from the server for the harness audience (pod-bound when <paramref name="pod"/> is given).</summary>
     public string IssueToken(string? pod = null, long? expirationSeconds = null)
     {

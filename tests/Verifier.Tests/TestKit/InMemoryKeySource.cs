@@ -14,6 +14,9 @@ internal sealed class InMemoryKeySource : IKeySource
 
     public string? Issuer { get; set; } = KubeTokens.Issuer;
 
+    /// <summary>The <c>Cache-Control: max-age</c> reported with each fetch; null = none.</summary>
+    public TimeSpan? MaxAge { get; set; }
+
     /// <summary>When set, fetches throw it.</summary>
     public Exception? Failure { get; set; }
 
@@ -38,7 +41,7 @@ internal sealed class InMemoryKeySource : IKeySource
         }
 
         var (keys, skipped) = JwksParser.Parse(Jwks);
-        return new KeyMaterial(Issuer, keys, skipped, "memory://jwks");
+        return new KeyMaterial(Issuer, keys, skipped, "memory://jwks", MaxAge);
     }
 
     public IDisposable? Watch(Action onChange) => null;
