@@ -121,6 +121,41 @@ public sealed class HostileTokenTests : IDisposable
         Assert.That(result.Succeeded, Is.True, result.Message);
     }
 
+    [TestCase("alg-none", VerificationFailureReason.UnsupportedAlgorithm)]
+    [TestCase("jku-loopback", VerificationFailureReason.UnsupportedAlgorithm)]
+    [TestCase("bit-in-payload", VerificationFailureReason.BadSignature)]
+    [TestCase("bit-in-signature", VerificationFailureReason.BadSignature)]
+    [TestCase("non-ascii", VerificationFailureReason.Malformed)]
+    [TestCase("16-KiB-plus-1", VerificationFailureReason.TooLarge)]
+    public async Task VerifyAsync_HostileTokenInHybridMode_FailsLocallyWithoutTokenReview(string shape, VerificationFailureReason expected)
+    {
+        // Where the API server is part of the mode: a token the offline checks refuse is never sent to TokenReview
+        // (a flood of junk must not become a flood of API-server requests).
+        await using var modes = await Verifier.Tests.TestKit.ModeHarness.StartAsync(VerificationMode.Hybrid);
+        await modes.LoadKeysAsync();
+        var valid = modes.PodToken("web-0");
+        var parts = valid.Split('.');
+        var token = shape switch
+        {
+            "alg-none" => JwtWriter.Encode("{\"alg\":\"none\"}") + "." + parts[1] + ".",
+            "jku-loopback" => JwtWriter.Encode("{\"alg\":\"RS256\",\"jku\":\"" + ListenerUrl + "\"}") + "." + parts[1] + "." + parts[2],
+            "bit-in-payload" => FlipBit(valid, 1, 40),
+            "bit-in-signature" => FlipBit(valid, 2, 17),
+            "non-ascii" => valid + "é",
+            _ => valid + new string('A', (16 * 1024) + 1 - valid.Length),
+        };
+        var reviewsBefore = modes.TokenReviews;
+
+        var result = await modes.Verifier.VerifyAsync(token).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Reason, Is.EqualTo(expected), result.Message);
+            Assert.That(modes.TokenReviews, Is.EqualTo(reviewsBefore), "a hostile token reached TokenReview");
+            Assert.That(_listener.Pending(), Is.False, "the verifier connected to a URL named in the token");
+        });
+    }
+
     /// <summary>Every log record's message and every structured state value is free of the token and of each non-trivial segment.</summary>
     private void AssertNoTokenPartLogged(string token)
     {
