@@ -12,6 +12,7 @@ RUN dotnet restore samples/TokenServer/TokenServer.csproj
 COPY src/Verifier/ src/Verifier/
 COPY src/Verifier.AspNetCore/ src/Verifier.AspNetCore/
 COPY samples/TokenServer/ samples/TokenServer/
+COPY samples/Shared/ samples/Shared/
 RUN dotnet publish samples/TokenServer/TokenServer.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -93,7 +94,7 @@ public static class FactorsClient
         {
             using var response = await client.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"GET {client.BaseAddress}{path.TrimStart('/')} -> {(int)response.StatusCode} {body}".AsMemory(), cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"GET {client.BaseAddress}{path.TrimStart('/')} -> {(int)response.StatusCode} {Describe(response, body)}".AsMemory(), cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (Exception ex) when (ex is HttpRequestException or ServiceAccountTokenException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -101,6 +102,32 @@ public static class FactorsClient
             // No token yet (file not projected, TokenRequest refused) or server unreachable: report and try again next round.
             await output.WriteLineAsync($"GET {client.BaseAddress}{path.TrimStart('/')} failed: {ex.GetType().Name}: {ex.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
             return false;
+        }
+    }
+
+    /// <summary>The body, or for an RFC 9457 problem (the server's 401/403/503) its <c>title: detail</c>.</summary>
+    internal static string Describe(HttpResponseMessage response, string body)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return body;
+        }
+
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return (Text("title"), Text("detail")) switch
+            {
+                ({ } title, { } detail) => $"{title}: {detail}",
+                ({ } title, null) => title,
+                _ => body,
+            };
+        }
+        catch (JsonException)
+        {
+            return body;
         }
     }
 
@@ -141,6 +168,11 @@ public static class FactorsClient
                 }
 
                 var kubeconfig = Path.GetFullPath(args[++i]);
+                if (!File.Exists(kubeconfig))
+                {
+                    throw new ArgumentException($"--local {args[i]}: no such kubeconfig; start LocalApiServer first (dotnet run --project src/Verifier.Testing.Host -- --kubeconfig {args[i]}) or pass the path it wrote");
+                }
+
                 local.AddRange(
                 [
                     $"--{SectionName}:ServerUrl=http://127.0.0.1:8080",

@@ -30,7 +30,8 @@ public static class FactorsServer
     /// <param name="configure">Extra setup before build (tests add configuration or services here).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(ExpandArguments(args));
+        // appsettings.json next to the assembly, wherever it is started from (dotnet run keeps the caller's directory).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ExpandArguments(args), ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
 
@@ -44,7 +45,12 @@ public static class FactorsServer
 
         builder.Services.AddKubernetesTokenVerifier(configuration);
         builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
-            .AddKubernetesServiceAccount(o => o.Audiences = [audience]);
+            .AddKubernetesServiceAccount(o =>
+            {
+                o.Audiences = [audience];
+                o.Events = new KubernetesServiceAccountEvents { OnChallenge = ProblemResponses.RememberChallenge };
+            });
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResponses.Describe);
         builder.Services.AddAuthorizationBuilder().AddServiceAccountPolicy(ClientsPolicy, allowed);
         builder.Services.AddHealthChecks().AddKubernetesTokenVerifier();
 
@@ -56,6 +62,10 @@ public static class FactorsServer
         }
 
         var app = builder.Build();
+
+        // 401/403/503 from authentication and authorization carry no body of their own: give them an
+        // application/problem+json one that names the reason class (never the token).
+        app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -100,8 +110,14 @@ public static class FactorsServer
                 throw new ArgumentException("--local needs the kubeconfig of a running LocalApiServer, e.g. --local /tmp/local-apiserver.kubeconfig");
             }
 
+            var kubeconfig = args[++i];
+            if (!File.Exists(kubeconfig))
+            {
+                throw new ArgumentException($"--local {kubeconfig}: no such kubeconfig; start LocalApiServer first (dotnet run --project src/Verifier.Testing.Host -- --kubeconfig {kubeconfig}) or pass the path it wrote");
+            }
+
             local.Add("--urls=http://127.0.0.1:8080");
-            local.Add($"--{KubernetesTokenVerifierOptions.SectionName}:ApiServer:KubeconfigPath={Path.GetFullPath(args[++i])}");
+            local.Add($"--{KubernetesTokenVerifierOptions.SectionName}:ApiServer:KubeconfigPath={Path.GetFullPath(kubeconfig)}");
         }
 
         return [.. local, .. rest];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Running;
 using Bench.Compare;
 using Bench.Soak;
@@ -5,8 +6,7 @@ using Bench.Soak;
 // No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites. `soak ...`: load and memory over minutes.
 if (args.Length > 0 && args[0] == "bdn")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(args[1..]);
-    return 0;
+    return RunBenchmarks(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "soak")
@@ -16,3 +16,11 @@ if (args.Length > 0 && args[0] == "soak")
 
 var compareArgs = args.Length > 0 && args[0] == "compare" ? args[1..] : args;
 return await CompareCommand.RunAsync(compareArgs).ConfigureAwait(false);
+
+// Its own method, so compare and --help never load BenchmarkDotNet.
+[MethodImpl(MethodImplOptions.NoInlining)]
+static int RunBenchmarks(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(args);
+    return 0;
+}

@@ -35,17 +35,41 @@ public sealed partial class LocalApiServer
             .ToString();
     }
 
-    /// <summary>Writes <see cref="CreateKubeconfig"/> to <paramref name="path"/> (directories created).</summary>
+    /// <summary>
+    /// Writes <see cref="CreateKubeconfig"/> to <paramref name="path"/> (directories created), readable by its owner
+    /// only (0600 on Unix, as kubectl writes its own): it holds a bearer token, by default the admin's. An existing
+    /// file is replaced, not rewritten in place, so it never keeps a wider mode it had before.
+    /// </summary>
     public void WriteKubeconfig(string path, string? token = null, string contextName = "local-apiserver")
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(directory);
+
+        // Created 0600 from the first byte (no window in which the token is world-readable), then moved over the
+        // target: a reader (kubectl) sees the old file or the new one, never half of it.
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(directory);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.WriteAllText(path, CreateKubeconfig(token, contextName));
+        try
+        {
+            using (var writer = new StreamWriter(temporary, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
+            {
+                writer.Write(CreateKubeconfig(token, contextName));
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <summary>A single-quoted YAML scalar.</summary>

@@ -3,7 +3,9 @@ namespace Verifier.Testing;
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when told. Timers (and so <c>Task.Delay(…, provider)</c>)
 /// fire synchronously inside <see cref="Advance"/> in due order. Thread-safe. Share one instance between the
-/// verifier and the LocalApiServer to move time for both.
+/// verifier and the LocalApiServer to move time for both. Kept beside Microsoft's <c>FakeTimeProvider</c> because that
+/// one cannot tell a test whether or when a timer is scheduled (<see cref="ActiveTimerCount"/>,
+/// <see cref="NextTimerDue"/>), which tests need to advance only once the code under test is waiting on the clock.
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {

@@ -1,3 +1,9 @@
+using Verifier.Cluster;
+using Verifier.Hybrid;
+using Verifier.Keys;
+using Verifier.Shadow;
+using Verifier.TokenReview;
+using Verifier.Validation;
 namespace Verifier;
 
 /// <summary>Options for the verifier, bound from the <c>Verifier</c> configuration section.</summary>

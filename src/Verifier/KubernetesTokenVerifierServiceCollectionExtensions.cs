@@ -66,6 +66,9 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
         services.AddSingleton<VerifierRegistrationMarker>();
         services.AddOptions<KubernetesTokenVerifierOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, KubernetesTokenVerifierOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, KeySourceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, ValidationOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, ApiServerOptionsValidator>());
         services.AddLogging();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

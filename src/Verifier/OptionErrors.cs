@@ -2,14 +2,26 @@ using Microsoft.Extensions.Options;
 
 namespace Verifier;
 
-/// <summary>The option validators' shared phrasing: every message names the setting and its value.</summary>
+/// <summary>The option validators' shared phrasing: every message names the whole setting, its value and a fix.</summary>
 internal static class OptionErrors
 {
+    /// <param name="errors">Where the message goes.</param>
+    /// <param name="value">The setting's value.</param>
+    /// <param name="setting">The whole setting name, e.g. <c>Verifier:Keys:RetryInterval</c>.</param>
+    /// <param name="example">A good value, e.g. <c>e.g. 00:00:10</c>.</param>
+    public static void Positive(List<string> errors, TimeSpan value, string setting, string example)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{setting} must be greater than zero ({example}); got {value}.");
+        }
+    }
+
     public static void NotNegative(List<string> errors, TimeSpan value, string setting)
     {
         if (value < TimeSpan.Zero)
         {
-            errors.Add($"{setting} must not be negative (it is {value}).");
+            errors.Add($"{setting} must not be negative; use 00:00:00 for none. Got {value}.");
         }
     }
 

@@ -1,3 +1,4 @@
+using Verifier.Validation;
 namespace Verifier;
 
 /// <summary>Why a token was not accepted. Stable: values are used as metric tags and in HTTP responses.</summary>

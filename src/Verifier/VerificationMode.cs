@@ -1,3 +1,4 @@
+using Verifier.Shadow;
 namespace Verifier;
 
 /// <summary>How tokens are verified.</summary>

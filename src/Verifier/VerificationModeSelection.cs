@@ -6,6 +6,7 @@ using Verifier.Hybrid;
 using Verifier.Shadow;
 using Verifier.TokenReview;
 using Verifier.Validation;
+using Verifier.Cluster;
 
 namespace Verifier;
 

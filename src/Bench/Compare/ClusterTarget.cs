@@ -1,5 +1,7 @@
 using Verifier;
 using Verifier.Cluster.Resources;
+using Verifier.Cluster;
+using Bench.Compare.Resources;
 
 namespace Bench.Compare;
 
@@ -25,6 +27,9 @@ internal sealed class ClusterTarget : ICompareTarget
         _api = new ApiConnection(ConfigureVerifierConnection, TimeProvider.System);
         _floor = _api.CreateHttpClient();
     }
+
+    /// <summary>A client of the run's connection, for the checks before the run (<see cref="ComparePreflight"/>).</summary>
+    public HttpClient CreatePreflightClient() => _api.CreateHttpClient();
 
     public string Description => _options.InCluster ? "in-cluster API server" : $"cluster from {_options.Kubeconfig}{(_options.Context is null ? "" : "#" + _options.Context)}";
 

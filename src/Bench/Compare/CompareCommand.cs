@@ -1,9 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Verifier.Cluster;
 
 namespace Bench.Compare;
 
-/// <summary>Parses arguments, picks the target, runs, prints and writes the report. Exit code 0 only when every disagreement is explained.</summary>
+/// <summary>
+/// Parses arguments, checks what can be checked before the run, picks the target, runs, prints and writes the report.
+/// Only verdicts decide the exit code between 0 and 1 (<see cref="CompareExitCode"/>); a mistake is one line on
+/// stderr naming the option and how to fix it, with its own exit code, never a stack trace.
+/// </summary>
 internal static class CompareCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
@@ -21,9 +27,12 @@ internal static class CompareCommand
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(CompareOptions.Usage);
-            return 2;
+            return Fail(CompareExitCode.Usage, e.Message + " (see --help)");
+        }
+
+        if (ComparePreflight.CheckFiles(options) is { } fileProblem)
+        {
+            return Fail(fileProblem.ExitCode, fileProblem.Message);
         }
 
         using var cancel = new CancellationTokenSource();
@@ -35,23 +44,90 @@ internal static class CompareCommand
 
         var started = Stopwatch.GetTimestamp();
         var progress = new ProgressLine(options.Progress);
-        await using ICompareTarget target = options.UsesRealCluster ? new ClusterTarget(options) : new EmbeddedTarget();
-        var report = await CompareRun.RunAsync(options, target, ModeConfiguration.All.Where(m => options.Modes is null || options.Modes.Contains(m.Name)).ToList(), progress, cancel.Token).ConfigureAwait(false);
-        report.ElapsedSeconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
-
-        var markdown = report.ToMarkdown();
-        Console.WriteLine();
-        Console.WriteLine(markdown);
-        if (options.MarkdownOut is { } md)
+        progress.Done(options.UsesRealCluster
+            ? $"compare: checking the cluster ({(options.InCluster ? "in-cluster" : options.Kubeconfig)}), then minting tokens in namespace {options.Namespace}"
+            : "compare: starting an embedded LocalApiServer on 127.0.0.1; the default run takes about a minute (--help for options)");
+        try
         {
-            await File.WriteAllTextAsync(md, markdown, cancel.Token).ConfigureAwait(false);
-        }
+            ICompareTarget target;
+            if (options.UsesRealCluster)
+            {
+                ClusterTarget cluster;
+                try
+                {
+                    cluster = new ClusterTarget(options);
+                }
+                catch (Exception e) when (e is ClusterConfigurationException or OptionsValidationException)
+                {
+                    return Fail(CompareExitCode.ClusterConfiguration, $"{(options.InCluster ? "--in-cluster" : "--kubeconfig " + options.Kubeconfig)}: {OneLine(e)}");
+                }
 
-        if (options.JsonOut is { } json)
+                if (await ComparePreflight.CheckClusterAsync(options, cluster, cancel.Token).ConfigureAwait(false) is { } clusterProblem)
+                {
+                    await cluster.DisposeAsync().ConfigureAwait(false);
+                    return Fail(clusterProblem.ExitCode, clusterProblem.Message);
+                }
+
+                target = cluster;
+            }
+            else
+            {
+                target = new EmbeddedTarget();
+            }
+
+            CompareReport report;
+            await using (target.ConfigureAwait(false))
+            {
+                report = await CompareRun.RunAsync(options, target, ModeConfiguration.All.Where(m => options.Modes is null || options.Modes.Contains(m.Name)).ToList(), progress, cancel.Token).ConfigureAwait(false);
+            }
+
+            report.ElapsedSeconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
+            var markdown = report.ToMarkdown();
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            foreach (var (option, path, content) in new[]
+            {
+                ("--out", options.MarkdownOut, markdown),
+                ("--json", options.JsonOut, options.JsonOut is null ? "" : JsonSerializer.Serialize(report, CompareJsonContext.Default.CompareReport)),
+            })
+            {
+                if (path is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await File.WriteAllTextAsync(path, content, cancel.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Checked before the run; still possible if the directory went away meanwhile.
+                    return Fail(CompareExitCode.OutputNotWritable, $"{option} {path}: {OneLine(e)}");
+                }
+
+                Console.Error.WriteLine($"wrote {Path.GetFullPath(path)}");
+            }
+
+            return report.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, CompareJsonContext.Default.CompareReport), cancel.Token).ConfigureAwait(false);
+            return Fail(CompareExitCode.Interrupted, "compare: interrupted");
         }
-
-        return report.UnexplainedDisagreements == 0 ? 0 : 1;
+        catch (KubernetesApiException e)
+        {
+            // A request the run needs was refused mid-way (RBAC, quota, admission): the API server's own message says which.
+            return Fail(CompareExitCode.ApiServer, $"compare: the API server refused a request the run needs: {OneLine(e)}" +
+                (e.Error.IsCredentialRejected ? " (grant the run's credential create on serviceaccounts, serviceaccounts/token, pods and tokenreviews in --namespace, or drop --allow-writes)" : ""));
+        }
     }
+
+    private static int Fail(int exitCode, string message)
+    {
+        Console.Error.WriteLine(message);
+        return exitCode;
+    }
+
+    private static string OneLine(Exception e) => e is OptionsValidationException v ? string.Join(" ", v.Failures) : e.Message.ReplaceLineEndings(" ");
 }

@@ -44,7 +44,8 @@ internal sealed class CompareOptions
     /// <summary>Namespace the run creates its objects in on a real cluster. Default <c>token-compare</c>.</summary>
     public string Namespace { get; set; } = "token-compare";
 
-    public bool Progress { get; set; } = !Console.IsOutputRedirected;
+    /// <summary>Status lines on stderr; <c>--no-progress</c> turns them off. Default on.</summary>
+    public bool Progress { get; set; } = true;
 
     public bool UsesRealCluster => Kubeconfig is not null || InCluster;
 
@@ -63,11 +64,24 @@ internal sealed class CompareOptions
           --modes a,b,...        only these of: local, local-uncached, tokenreview, tokenreview-uncached, hybrid, shadow
           --out FILE.md          also write the report as Markdown
           --json FILE.json       also write the report as JSON
-          --no-progress          no progress line
+          --no-progress          no status lines on stderr (only the report, "wrote" lines and errors)
         Against a real cluster instead:
           --kubeconfig PATH [--context NAME] | --in-cluster
-          --allow-writes --namespace NAME   create service accounts and pods there (cleaned up afterwards);
-                                            without it only tokens for existing objects are requested
+          --namespace NAME       namespace the run works in (default token-compare; it must exist:
+                                 kubectl create namespace NAME)
+          --allow-writes         create service accounts and pods there (cleaned up afterwards);
+                                 without it only tokens for its existing default service account are requested
+
+        Exit codes (only verdicts decide between 0 and 1; throughput, latency and ratios depend on the machine
+        and never fail the run):
+          0  every mode agrees with TokenReview wherever it is meant to
+          1  an unexplained disagreement (a verdict)
+          2  bad command line (unknown option, bad value)
+          3  --kubeconfig/--context/--in-cluster cannot be used (no such file, no such context, invalid)
+          4  --out/--json cannot be written (missing directory, no permission)
+          6  the API server is unreachable or refuses the run's credential or request
+          7  --namespace does not exist on the cluster
+          130 interrupted (Ctrl+C)
         """;
 
     /// <exception cref="ArgumentException">On an unknown option or a bad value; the message names it.</exception>

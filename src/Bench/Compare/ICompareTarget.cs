@@ -1,4 +1,5 @@
 using Verifier;
+using Verifier.Cluster;
 
 namespace Bench.Compare;
 

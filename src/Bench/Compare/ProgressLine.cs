@@ -2,15 +2,20 @@ using System.Diagnostics;
 
 namespace Bench.Compare;
 
-/// <summary>One self-overwriting status line on stderr while the run works (off when output is redirected).</summary>
+/// <summary>
+/// Status output on stderr while the run works: a self-overwriting line on a terminal, plus a permanent line per
+/// finished step (<see cref="Done"/>); when stderr is redirected only the permanent lines. Disabled
+/// (<c>--no-progress</c>), it prints nothing at all: the report and errors are then the only output.
+/// </summary>
 internal sealed class ProgressLine(bool enabled)
 {
     private readonly Lock _lock = new();
+    private readonly bool _interactive = enabled && !Console.IsErrorRedirected;
     private long _lastWrite;
 
     public void Report(string what, long done, long total)
     {
-        if (!enabled)
+        if (!_interactive)
         {
             return;
         }
@@ -29,12 +34,17 @@ internal sealed class ProgressLine(bool enabled)
         }
     }
 
-    /// <summary>Ends the current status with a permanent line (always printed, to stderr).</summary>
+    /// <summary>Ends the current status with a permanent line (stderr), unless progress output is off.</summary>
     public void Done(string message)
     {
+        if (!enabled)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            Console.Error.WriteLine(enabled ? "\r" + message.PadRight(78) : message);
+            Console.Error.WriteLine(_interactive ? "\r" + message.PadRight(78) : message);
         }
     }
 }

@@ -21,9 +21,11 @@ public static class KubernetesServiceAccountExtensions
         builder.AddKubernetesServiceAccount(authenticationScheme, KubernetesServiceAccountDefaults.DisplayName, configureOptions);
 
     /// <summary>
-    /// Adds the scheme under <paramref name="authenticationScheme"/>. The scheme verifies with the application's one
-    /// <see cref="IServiceAccountTokenVerifier"/> (register it with <c>services.AddKubernetesTokenVerifier(...)</c>);
-    /// its audiences are forwarded into the verifier's options (see <see cref="KubernetesServiceAccountOptions.Audiences"/>).
+    /// Adds the scheme under <paramref name="authenticationScheme"/>, and the verifier it needs: the scheme verifies with
+    /// the application's one <see cref="IServiceAccountTokenVerifier"/>, registered here as by
+    /// <c>services.AddKubernetesTokenVerifier()</c> (idempotent; call it yourself with a configuration section to bind
+    /// <c>Verifier</c> settings; a verifier of your own registered before this call is used instead). The scheme's audiences are forwarded into the
+    /// verifier's options (see <see cref="KubernetesServiceAccountOptions.Audiences"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">From <c>AddScheme</c>, when the scheme name is already taken.</exception>
     public static AuthenticationBuilder AddKubernetesServiceAccount(
@@ -39,14 +41,16 @@ public static class KubernetesServiceAccountExtensions
         builder.Services.AddSingleton<IPostConfigureOptions<KubernetesTokenVerifierOptions>>(sp =>
             new SchemeAudienceForwarder(authenticationScheme, sp.GetRequiredService<IOptionsMonitor<KubernetesServiceAccountOptions>>()));
 
-        // Surface an audience conflict, or a missing verifier, when the host starts rather than on the first request.
+        // The scheme is self-contained, as JwtBearer's is: it registers the verifier it needs, unless the application
+        // registered one of its own first (then nothing of the library's key machinery is added). Registering ours is
+        // idempotent, so a later AddKubernetesTokenVerifier(configuration) only adds its configuration.
+        if (!builder.Services.Any(static d => d.ServiceType == typeof(IServiceAccountTokenVerifier)))
+        {
+            builder.Services.AddKubernetesTokenVerifier();
+        }
+
         builder.Services.AddOptions<KubernetesTokenVerifierOptions>().ValidateOnStart();
-        builder.Services.AddOptions<KubernetesServiceAccountOptions>(authenticationScheme)
-            .Validate<IServiceProviderIsService>(
-                static (_, services) => services.IsService(typeof(IServiceAccountTokenVerifier)),
-                $"Authentication scheme '{authenticationScheme}' verifies tokens with IServiceAccountTokenVerifier, which is not registered: " +
-                "call services.AddKubernetesTokenVerifier(builder.Configuration) (or register your own IServiceAccountTokenVerifier).")
-            .ValidateOnStart();
+        builder.Services.AddOptions<KubernetesServiceAccountOptions>(authenticationScheme).ValidateOnStart();
         return builder.AddScheme<KubernetesServiceAccountOptions, KubernetesServiceAccountHandler>(authenticationScheme, displayName, configureOptions);
     }
 }

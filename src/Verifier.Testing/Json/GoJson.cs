@@ -14,13 +14,13 @@ internal static class GoJson
         sb.Append('"');
         foreach (var c in value)
         {
+            if (TryAppendShortEscape(sb, c))
+            {
+                continue;
+            }
+
             switch (c)
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
                 case '<' or '>' or '&' or '\u2028' or '\u2029' or < ' ':
                     sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
@@ -75,13 +75,13 @@ internal static class GoJson
         var sb = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)
         {
+            if (TryAppendShortEscape(sb, c))
+            {
+                continue;
+            }
+
             switch (c)
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
                 case < ' ' or '\u007f': sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture)); break;
                 default: sb.Append(c); break;
             }
@@ -93,4 +93,25 @@ internal static class GoJson
     /// <summary>metav1.Time: RFC 3339, UTC, whole seconds.</summary>
     public static string Rfc3339(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The two-character escapes Go's JSON encoder and <c>%q</c> share.</summary>
+    private static bool TryAppendShortEscape(StringBuilder sb, char c)
+    {
+        var escape = c switch
+        {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            _ => null,
+        };
+        if (escape is null)
+        {
+            return false;
+        }
+
+        sb.Append(escape);
+        return true;
+    }
 }

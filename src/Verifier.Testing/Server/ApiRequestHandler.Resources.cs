@@ -167,10 +167,7 @@ internal sealed partial class ApiRequestHandler
                     : WriteObjectAsync(context, 201, ToDto(created, true), ApiJsonContext.Api.ServiceAccountDto)).ConfigureAwait(false);
                 return;
             case "delete" when ns is not null:
-                var removed = store.Remove("serviceaccounts", ns, info.Name) as ServiceAccountObject;
-                await (removed is null
-                    ? WriteErrorAsync(context, ApiError.NotFound("serviceaccounts", info.Name))
-                    : WriteObjectAsync(context, 200, ToDto(removed, true), ApiJsonContext.Api.ServiceAccountDto)).ConfigureAwait(false);
+                await DeleteAsync<ServiceAccountObject, ServiceAccountDto>(context, "serviceaccounts", ns, info.Name, static o => ToDto(o, true), ApiJsonContext.Api.ServiceAccountDto).ConfigureAwait(false);
                 return;
             default:
                 await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);

@@ -73,10 +73,7 @@ internal sealed partial class ApiRequestHandler
                 return;
             case "delete" when ns is not null:
                 // Secrets have no graceful deletion: gone at once.
-                var removed = store.Remove("secrets", ns, info.Name) as SecretObject;
-                await (removed is null
-                    ? WriteErrorAsync(context, ApiError.NotFound("secrets", info.Name))
-                    : WriteObjectAsync(context, 200, ToDto(removed, true), ApiJsonContext.Api.SecretDto)).ConfigureAwait(false);
+                await DeleteAsync<SecretObject, SecretDto>(context, "secrets", ns, info.Name, static o => ToDto(o, true), ApiJsonContext.Api.SecretDto).ConfigureAwait(false);
                 return;
             default:
                 await WriteErrorAsync(context, ApiError.MethodNotAllowed()).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Verifier.Testing.Json;
 using Verifier.Testing.Json.Models;
+using Verifier.Testing.State;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;
@@ -270,6 +271,16 @@ internal sealed partial class ApiRequestHandler(ServerState state)
     {
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
         return WriteBytesAsync(context, status, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>DELETE of an object without graceful deletion: gone at once, answered with the object, or 404.</summary>
+    private async Task DeleteAsync<TObject, TDto>(HttpContext context, string resource, string ns, string name, Func<TObject, TDto> toDto, JsonTypeInfo<TDto> typeInfo)
+        where TObject : ApiObject
+    {
+        var removed = state.Store.Remove(resource, ns, name) as TObject;
+        await (removed is null
+            ? WriteErrorAsync(context, ApiError.NotFound(resource, name))
+            : WriteObjectAsync(context, 200, toDto(removed), typeInfo)).ConfigureAwait(false);
     }
 
     private static Task WriteObjectAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> typeInfo) =>

@@ -1,3 +1,4 @@
+using Verifier.Cluster;
 namespace Verifier.Client;
 
 /// <summary>Tokens requested through the TokenRequest API (<c>create serviceaccounts/token</c>) with the workload's own credential.</summary>

@@ -70,24 +70,9 @@ internal sealed class ClusterConnectionProvider : IClusterConnectionProvider
 
     private static void Validate(ApiServerOptions options)
     {
-        if (options.RequestTimeout <= TimeSpan.Zero && options.RequestTimeout != Timeout.InfiniteTimeSpan)
+        if (ApiServerOptionsValidator.Problems(options, "ApiServer:") is [var first, ..])
         {
-            throw new ClusterConfigurationException($"ApiServer:RequestTimeout must be positive (is {options.RequestTimeout}); the default is 00:00:10.");
-        }
-
-        if (options.TokenRereadInterval <= TimeSpan.Zero)
-        {
-            throw new ClusterConfigurationException($"ApiServer:TokenRereadInterval must be positive (is {options.TokenRereadInterval}); the default is 00:01:00.");
-        }
-
-        if (options.ExecTimeout <= TimeSpan.Zero)
-        {
-            throw new ClusterConfigurationException($"ApiServer:ExecTimeout must be positive (is {options.ExecTimeout}); the default is 00:00:30.");
-        }
-
-        if (options.MaxResponseBytes <= 0)
-        {
-            throw new ClusterConfigurationException($"ApiServer:MaxResponseBytes must be positive (is {options.MaxResponseBytes}); the default is 1048576.");
+            throw new ClusterConfigurationException(first);
         }
     }
 }

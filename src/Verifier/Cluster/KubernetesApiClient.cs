@@ -71,47 +71,11 @@ internal sealed class KubernetesApiClient
             KubernetesJsonContext.Default.V1TokenRequest, KubernetesJsonContext.Default.V1TokenRequest, cancellationToken);
     }
 
-    public Task<KubernetesApiResult<V1Pod>> GetPodAsync(string @namespace, string name, CancellationToken cancellationToken) =>
-        SendAsync<V1Pod, V1Pod>(HttpMethod.Get, PodPath(@namespace, name), null, null, KubernetesJsonContext.Default.V1Pod, cancellationToken);
-
-    public Task<KubernetesApiResult<V1Pod>> CreatePodAsync(string @namespace, V1Pod pod, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
-        ArgumentNullException.ThrowIfNull(pod);
-        return SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{Escape(@namespace)}/pods", pod, KubernetesJsonContext.Default.V1Pod,
-            KubernetesJsonContext.Default.V1Pod, cancellationToken);
-    }
-
-    /// <summary><c>DELETE</c> a pod. The API server answers with the pod (carrying its <c>deletionTimestamp</c>) or a Status.</summary>
-    public Task<KubernetesApiResult<V1Pod>> DeletePodAsync(string @namespace, string name, CancellationToken cancellationToken) =>
-        SendAsync<V1Pod, V1Pod>(HttpMethod.Delete, PodPath(@namespace, name), null, null, KubernetesJsonContext.Default.V1Pod, cancellationToken);
-
-    public Task<KubernetesApiResult<V1ServiceAccount>> CreateServiceAccountAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var account = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name, Namespace = @namespace } };
-        return SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{Escape(@namespace)}/serviceaccounts", account,
-            KubernetesJsonContext.Default.V1ServiceAccount, KubernetesJsonContext.Default.V1ServiceAccount, cancellationToken);
-    }
-
-    /// <summary><c>DELETE</c> a service account (the compare run's clean-up on a real cluster).</summary>
-    public Task<KubernetesApiResult<V1ServiceAccount>> DeleteServiceAccountAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return SendAsync<V1ServiceAccount, V1ServiceAccount>(HttpMethod.Delete, $"/api/v1/namespaces/{Escape(@namespace)}/serviceaccounts/{Escape(name)}", null, null,
-            KubernetesJsonContext.Default.V1ServiceAccount, cancellationToken);
-    }
-
-    private static string PodPath(string @namespace, string name)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(@namespace);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return $"/api/v1/namespaces/{Escape(@namespace)}/pods/{Escape(name)}";
-    }
-
-    private async Task<KubernetesApiResult<TResponse>> SendAsync<TRequest, TResponse>(
+    /// <summary>
+    /// One request to the API server under the client's deadline, size cap and typed errors: the typed calls above,
+    /// and the benchmark's own pod and service-account calls (src/Bench), go through it.
+    /// </summary>
+    internal async Task<KubernetesApiResult<TResponse>> SendAsync<TRequest, TResponse>(
         HttpMethod method,
         string path,
         TRequest? body,

@@ -50,7 +50,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
 
     // A 600 s token issued `age` ago, like the example's projection (expirationSeconds: 600).
     private string Token(TimeSpan age, string subject = "system:serviceaccount:token-demo:token-client-test") =>
-        TestTokens.Create(Now - age, Now - age + TimeSpan.FromSeconds(600), subject);
+        KubeTokens.Unsigned(Now - age, Now - age + TimeSpan.FromSeconds(600), subject);
 
     private ProjectedTokenSource Create(bool watch = true, string? path = null)
     {
@@ -255,7 +255,7 @@ public sealed class ProjectedTokenSourceTests : IDisposable
     [Test]
     public void Constructor_PublicWithoutDependencies_Works()
     {
-        var path = _dir.Write("token", TestTokens.Create(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(10)));
+        var path = _dir.Write("token", KubeTokens.Unsigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(10)));
         using var source = new ProjectedTokenSource(new ProjectedTokenSourceOptions { Path = path }, logger: NullLogger<ProjectedTokenSource>.Instance);
 
         Assert.That(source.Current, Is.Not.Null);

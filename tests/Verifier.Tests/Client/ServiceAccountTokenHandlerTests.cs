@@ -58,7 +58,7 @@ public sealed class ServiceAccountTokenHandlerTests : IAsyncDisposable
         return _server.Address;
     }
 
-    private string NewToken(string subject) => TestTokens.Create(_time.GetUtcNow(), _time.GetUtcNow().AddMinutes(10), subject);
+    private string NewToken(string subject) => KubeTokens.Unsigned(_time.GetUtcNow(), _time.GetUtcNow().AddMinutes(10), subject);
 
     // The file holds `stale`, the server already wants `fresh` (the file rotated after our last read).
     private (HttpClient Client, string Stale, string Fresh) CreateClientWithRotatedFile(Uri address)

@@ -84,26 +84,8 @@ public sealed class TokenRequestSourceTests
 
 
     /// <summary>Moves the manual clock whenever the source waits on it (retry delays), until <paramref name="task"/> ends.</summary>
-    private async Task<T> PumpUntilDone<T>(Task<T> task, TimeSpan step)
-    {
-        var deadline = DateTime.UtcNow + Eventually.Limit;
-        while (!task.IsCompleted)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("the source did not finish within " + Eventually.Limit);
-            }
-
-            if (_time.ActiveTimerCount > 0)
-            {
-                _time.Advance(step);
-            }
-
-            await Task.Delay(10);
-        }
-
-        return await task;
-    }
+    private Task<T> PumpUntilDone<T>(Task<T> task, TimeSpan step) =>
+        Eventually.PumpUntilDone(_time, task, step, "the source to finish");
 
     [Test]
     public async Task GetTokenAsync_RequesterWithTokenCreator_PodViewerTokenForFactors()
@@ -198,14 +180,17 @@ public sealed class TokenRequestSourceTests
 
         var pending = source.GetTokenAsync().AsTask();
         await Eventually.WaitUntil(() => _time.ActiveTimerCount > 0, "the retry delay");
+        var retryDue = _time.NextTimerDue - _time.GetUtcNow();
         _time.Advance(TimeSpan.FromSeconds(4));
-        await Task.Delay(50);
+        // Had a shorter (backoff) delay been used, its timer fired inside Advance and the retry follows at once.
+        await Eventually.StaysFalse(() => TokenRequests > 1, TimeSpan.FromMilliseconds(100), "a retry before Retry-After");
         var requestsAt4s = TokenRequests;
         _time.Advance(TimeSpan.FromSeconds(1));
         var token = await pending.WaitAsync(Eventually.Limit);
 
         Assert.Multiple(() =>
         {
+            Assert.That(retryDue, Is.EqualTo(TimeSpan.FromSeconds(5)), "the retry is scheduled at Retry-After, not after the 1 s backoff");
             Assert.That(requestsAt4s, Is.EqualTo(1), "no retry before Retry-After (5 s) although the backoff is 1 s");
             Assert.That(TokenRequests, Is.EqualTo(2));
             Assert.That(token, Is.Not.Empty);

@@ -10,6 +10,8 @@ using Verifier.Cluster;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 using Verifier.Tests.Testing;
+using Bench.Compare;
+using Bench.Compare.Resources;
 
 namespace Verifier.Tests.Cluster;
 
@@ -180,7 +182,7 @@ public sealed class ExecCredentialConnectionTests : IDisposable
     [TestCase(VerificationMode.Local)]
     public async Task Verifier_ExecPluginKubeconfig_VerifiesAgainstLocalApiServer(VerificationMode mode)
     {
-        await using var server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+        await using var server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
         server.CreateServiceAccount("apps", "web");
         server.CreateNode("node-1");
         server.CreatePod("apps", "web-0", "web", "node-1");

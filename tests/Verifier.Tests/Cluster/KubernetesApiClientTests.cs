@@ -3,6 +3,8 @@ using NUnit.Framework;
 using Verifier.Cluster;
 using Verifier.Cluster.Resources;
 using Verifier.Testing;
+using Bench.Compare;
+using Bench.Compare.Resources;
 
 namespace Verifier.Tests.Cluster;
 

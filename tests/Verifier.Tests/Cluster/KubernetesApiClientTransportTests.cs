@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Verifier.Cluster;
 using Verifier.Testing;
+using Bench.Compare;
+using Bench.Compare.Resources;
 
 namespace Verifier.Tests.Cluster;
 

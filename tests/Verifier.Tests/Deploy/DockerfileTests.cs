@@ -43,11 +43,36 @@ public sealed class DockerfileTests
                 Assert.That(File.Exists(Path.Combine(RepositoryRoot.Path, dependency)), Is.True, dependency);
             }
 
+            // Sources linked from outside a project's directory (samples/Shared) are copied too.
+            foreach (var linked in LinkedSourceDirectories(ProjectClosure(project)))
+            {
+                Assert.That(copied, Does.Contain(linked), $"{linked} holds sources a project links");
+            }
+
             foreach (var props in new[] { "Directory.Build.props", "Directory.Packages.props" })
             {
                 Assert.That(copied, Does.Contain(props));
             }
         });
+    }
+
+    private static IEnumerable<string> LinkedSourceDirectories(IEnumerable<string> projects)
+    {
+        foreach (var project in projects)
+        {
+            var projectDirectory = Path.GetDirectoryName(project)!;
+            foreach (var compile in XDocument.Load(Path.Combine(RepositoryRoot.Path, project)).Descendants("Compile"))
+            {
+                var include = compile.Attribute("Include")?.Value.Replace('\\', '/');
+                if (include is null || !include.StartsWith("../", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var full = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, projectDirectory, Path.GetDirectoryName(include)!));
+                yield return Path.GetRelativePath(RepositoryRoot.Path, full).Replace('\\', '/') + "/";
+            }
+        }
     }
 
     private static List<string> ProjectClosure(string project)

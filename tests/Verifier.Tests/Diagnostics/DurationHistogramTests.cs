@@ -138,13 +138,13 @@ public sealed class DurationHistogramTests
         {
             var (bounds, _) = Collect(name);
             var explicitBounds = bounds[..^1]; // the last bucket is the overflow (+∞)
-            using (Assert.EnterMultipleScope())
+            Assert.Multiple(() =>
             {
                 Assert.That(explicitBounds[0], Is.EqualTo(1e-7), name);
                 Assert.That(explicitBounds[^1], Is.EqualTo(10), name);
                 Assert.That(explicitBounds.Zip(explicitBounds.Skip(1), (a, b) => b / a), Has.All.InRange(1.9, 3.1), name + ": steps of ×2 to ×3");
                 Assert.That(bounds[^1], Is.EqualTo(double.PositiveInfinity), name);
-            }
+            });
         }
     }
 
@@ -167,14 +167,14 @@ public sealed class DurationHistogramTests
         var hits = total.Zip(uncached, (t, u) => t - u).ToArray();
         TestContext.Out.WriteLine($"{modeTag} uncached: {Describe(bounds, uncached)}; cache hits: {Describe(bounds, hits)}");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(uncached.Sum(), Is.EqualTo(DistinctTokens));
             Assert.That(hits.Sum(), Is.EqualTo(DistinctTokens * CachedRounds));
             Assert.That(total.Count(c => c > 0), Is.GreaterThanOrEqualTo(2), "spread over several buckets: " + Describe(bounds, total));
             Assert.That(MedianBucket(hits), Is.LessThan(MedianBucket(uncached)),
                 $"cache hits [{Describe(bounds, hits)}] below uncached verifications [{Describe(bounds, uncached)}]");
-        }
+        });
     }
 
     [Test]
@@ -187,11 +187,11 @@ public sealed class DurationHistogramTests
 
         // An HTTPS round trip on loopback takes well over 10 µs; with millisecond buckets all of them would share (0, 5].
         var first = Array.FindIndex(counts, c => c > 0);
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(counts.Sum(), Is.EqualTo(DistinctTokens));
             Assert.That(first > 0 ? bounds[first - 1] : 0, Is.GreaterThanOrEqualTo(1e-5), Describe(bounds, counts));
             Assert.That(bounds[first], Is.LessThanOrEqualTo(10), "below the overflow bucket: " + Describe(bounds, counts));
-        }
+        });
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Verifier;
 using Verifier.Testing;
-using Verifier.Tests.AspNetCore;
 
 namespace Verifier.Tests.Hosting;
 
@@ -12,7 +11,7 @@ namespace Verifier.Tests.Hosting;
 public sealed class VerifierStartupGateTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly CannedVerifier _verifier = new();
+    private readonly FakeVerifier _verifier = FakeVerifier.Canned();
     private readonly ManualTimeProvider _time = new();
     private IHost _host = null!;
 
@@ -35,14 +34,8 @@ public sealed class VerifierStartupGateTests
         return _host;
     }
 
-    private async Task WaitForGateTimerAsync()
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (_time.ActiveTimerCount == 0)
-        {
-            await Task.Delay(5, cts.Token);
-        }
-    }
+    private Task WaitForGateTimerAsync() =>
+        Eventually.WaitUntil(() => _time.ActiveTimerCount > 0, "the startup gate's timer", Bound);
 
     [Test]
     public async Task Start_DefaultOptions_StartsDegradedWithoutWaiting()

@@ -84,13 +84,9 @@ public sealed class StaticFileKeySourceTests : IDisposable
         await File.WriteAllTextAsync(staged, KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2));
         File.Move(staged, KeyFile, overwrite: true);
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (harness.Store.Current!.Keys.Length != 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.WaitUntil(() => harness.Store.Current!.Keys.Length == 2, "the watcher reloading the rewritten file", TimeSpan.FromSeconds(20));
 
-        Assert.That(harness.Store.Current.Keys.Select(k => k.KeyId), Is.EqualTo(new[] { KubeTokens.Rsa.KeyId, KubeTokens.Rsa2.KeyId }));
+        Assert.That(harness.Store.Current!.Keys.Select(k => k.KeyId), Is.EqualTo(new[] { KubeTokens.Rsa.KeyId, KubeTokens.Rsa2.KeyId }));
         Assert.That((await harness.VerifyAsync(KubeTokens.Token(KubeTokens.Rsa2))).Succeeded, Is.True);
     }
 

@@ -100,11 +100,11 @@ public sealed class FactorsSampleTests
     {
         var (exitCode, output) = await RunClientAsync(TokenRequestClient());
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.Zero, output);
             Assert.That(output, Does.Contain("/factors/360 -> 200 " + Factors360));
-        }
+        });
     }
 
     [Test]
@@ -115,11 +115,11 @@ public sealed class FactorsSampleTests
 
         var (exitCode, output) = await RunClientAsync($"--TokenClient:ServerUrl={_server}", "--TokenClient:Count=1", $"--TokenClient:TokenPath={tokenPath}");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.Zero, output);
             Assert.That(output, Does.Contain("-> 200 " + Factors360));
-        }
+        });
     }
 
     [Test]
@@ -127,11 +127,11 @@ public sealed class FactorsSampleTests
     {
         var (exitCode, output) = await RunClientAsync(TokenRequestClient(audience: "other"));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(output, Does.Contain("/factors/360 -> 401"));
-        }
+        });
     }
 
     [Test]
@@ -139,11 +139,11 @@ public sealed class FactorsSampleTests
     {
         var (exitCode, output) = await RunClientAsync(TokenRequestClient(OtherAccount));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(output, Does.Contain("/factors/360 -> 403"));
-        }
+        });
     }
 
     [Test]
@@ -151,11 +151,11 @@ public sealed class FactorsSampleTests
     {
         var (exitCode, output) = await RunClientAsync("--local", _kubeconfig, $"--TokenClient:ServerUrl={_server}", "12");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.Zero, output);
             Assert.That(output, Does.Contain("/factors/12 -> 200 {\"n\":12,\"factors\":[2,2,3],\"caller\":\"system:serviceaccount:token-demo:token-client-test\"}"));
-        }
+        });
     }
 
     [Test]
@@ -163,11 +163,11 @@ public sealed class FactorsSampleTests
     {
         var (exitCode, output) = await RunClientAsync($"--TokenClient:ServerUrl={_server}", "--TokenClient:Count=1", $"--TokenClient:TokenPath={Path.Combine(_directory.Path, "missing")}");
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(output, Does.Contain("failed: ServiceAccountTokenException"));
-        }
+        });
     }
 
     [Test]
@@ -178,11 +178,11 @@ public sealed class FactorsSampleTests
         var intruder = await RunClientAsync(TokenRequestClient(OtherAccount, server: server));
         var client = await RunClientAsync(TokenRequestClient(server: server));
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(intruder.Output, Does.Contain("-> 200 {\"n\":360,\"factors\":[2,2,2,3,3,5],\"caller\":\"system:serviceaccount:token-demo:intruder\"}"));
             Assert.That(client.Output, Does.Contain("-> 403"));
-        }
+        });
     }
 
     [Test]
@@ -196,14 +196,14 @@ public sealed class FactorsSampleTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _api.IssueToken(Namespace, ClientAccount, ["factors"]));
         using var zero = await http.SendAsync(request);
 
-        using (Assert.EnterMultipleScope())
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(await ready.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
             Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(anonymous.Headers.WwwAuthenticate.Single().ToString(), Is.EqualTo("Bearer"));
             Assert.That(zero.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        }
+        });
     }
 
     [Test]
@@ -218,7 +218,7 @@ public sealed class FactorsSampleTests
         _time.Advance(TimeSpan.FromSeconds(11));
         var afterTtl = await GetFactorsAsync(http, token);
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(whilePodLives.Status, Is.EqualTo(HttpStatusCode.OK));
 
@@ -226,7 +226,7 @@ public sealed class FactorsSampleTests
             Assert.That(withinTtl.Status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(afterTtl.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(afterTtl.Challenge, Is.EqualTo("Bearer error=\"invalid_token\", error_description=\"binding_invalidated\""));
-        }
+        });
     }
 
     private static async Task<(HttpStatusCode Status, string? Challenge)> GetFactorsAsync(HttpClient http, string token)

@@ -127,7 +127,7 @@ public sealed class SampleMetricsExportTests
             all = [.. _received.SelectMany(b => b)];
         }
 
-        using (Assert.EnterMultipleScope())
+        Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(Contains(all, "verifier.verifications"u8), Is.True, "the Verifier meter was exported");
@@ -136,6 +136,6 @@ public sealed class SampleMetricsExportTests
 
             // The histogram's explicit bounds travel as packed little-endian doubles: the advice's first bound, 100 ns, is among them.
             Assert.That(Contains(all, BitConverter.GetBytes(1e-7)), Is.True, "bucket advice reached the OTLP export");
-        }
+        });
     }
 }

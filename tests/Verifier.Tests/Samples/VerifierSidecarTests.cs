@@ -47,7 +47,7 @@ public sealed partial class VerifierSidecarTests
             using var rejected = await http.PostAsync(new Uri("/check", UriKind.Relative), Json("{\"token\":\"" + token[..^4] + "AAAA\"}"));
 
             var reviewBody = JsonNode.Parse(await review.Content.ReadAsStringAsync())!;
-            using (Assert.EnterMultipleScope())
+            await Assert.MultipleAsync(async () =>
             {
                 Assert.That(ready, Is.EqualTo("Healthy"));
                 Assert.That(plain.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -56,7 +56,7 @@ public sealed partial class VerifierSidecarTests
                 Assert.That(reviewBody["status"]!["authenticated"]!.GetValue<bool>(), Is.True);
                 Assert.That(reviewBody["status"]!["audiences"]!.AsArray().Select(a => a!.GetValue<string>()), Is.EqualTo(new[] { "factors" }));
                 Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-            }
+            });
         }
         finally
         {
@@ -66,21 +66,16 @@ public sealed partial class VerifierSidecarTests
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<string> EventuallyHealthyAsync(HttpClient http)
-    {
-        using var cts = new CancellationTokenSource(Bound);
-        while (true)
-        {
-            using var response = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative), cts.Token);
-            var body = await response.Content.ReadAsStringAsync(cts.Token);
-            if (body == "Healthy")
+    private static Task<string> EventuallyHealthyAsync(HttpClient http) =>
+        Eventually.ValueAsync(
+            async cancel =>
             {
-                return body;
-            }
-
-            await Task.Delay(50, cts.Token);
-        }
-    }
+                using var response = await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative), cancel);
+                return await response.Content.ReadAsStringAsync(cancel);
+            },
+            body => body == "Healthy",
+            "the sidecar's /healthz/ready answering Healthy",
+            Bound);
 
     private static SidecarProcess StartSidecar(params string[] args)
     {

@@ -16,7 +16,7 @@ public sealed class AuthorizationTests
     [SetUp]
     public async Task SetUp()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
         _server.CreateServiceAccount("auth", "verifier");
     }
 

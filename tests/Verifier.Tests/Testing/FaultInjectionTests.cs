@@ -17,7 +17,7 @@ public sealed class FaultInjectionTests
     [SetUp]
     public async Task SetUp()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         _client = _server.CreateHttpClient(_server.AdminToken);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
+using Verifier.Keys;
 
 namespace Verifier.Tests.Testing;
 
@@ -124,7 +125,7 @@ public sealed class FidelityAgreementTests
 
     private async Task<LocalApiServer> StartServerAsync(bool legacyIssuerCluster, bool apiAudience)
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time, EmptyKeyId = legacyIssuerCluster };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time, EmptyKeyId = legacyIssuerCluster };
         if (legacyIssuerCluster)
         {
             // A minikube/kops-era cluster: bound tokens under the legacy issuer, "kid":"", no JWKS route.

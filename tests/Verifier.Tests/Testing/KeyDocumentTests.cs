@@ -24,7 +24,7 @@ public sealed partial class KeyDocumentTests
     [Test]
     public async Task Jwks_OneRsa2048Key_Is462BytesInGoJoseFieldOrder()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         using var client = _server.CreateHttpClient(_server.AdminToken);
 
         using var response = await client.GetAsync(new Uri("/openid/v1/jwks", UriKind.Relative));
@@ -47,7 +47,7 @@ public sealed partial class KeyDocumentTests
     {
         using var ec = SigningKey.CreateEc();
         using var rsa2 = SigningKey.CreateRsa();
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         _server.AddPublicKey(ec);
         _server.AddPublicKey(rsa2);
         using var client = _server.CreateHttpClient(_server.AdminToken);
@@ -67,7 +67,7 @@ public sealed partial class KeyDocumentTests
     [Test]
     public async Task Discovery_IssuersAndJwksUriConfigured_FirstIssuerAndOverrideAdvertised()
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, JwksUri = new Uri("https://keys.example.com/openid/v1/jwks") };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, JwksUri = new Uri("https://keys.example.com/openid/v1/jwks") };
         options.Issuers.Clear();
         options.Issuers.Add("https://issuer.example.com");
         options.Issuers.Add("https://kubernetes.default.svc.cluster.local");
@@ -94,7 +94,7 @@ public sealed partial class KeyDocumentTests
     [TestCase("/.well-known", HttpStatusCode.NotFound)]
     public async Task Paths_AsAdmin_MatchTheUrlBoundaries(string path, HttpStatusCode expected)
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         using var client = _server.CreateHttpClient(_server.AdminToken);
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
@@ -108,7 +108,7 @@ public sealed partial class KeyDocumentTests
     [TestCase("/openid/v1/jwks/foo", HttpStatusCode.Forbidden)]
     public async Task Paths_AsServiceAccount_AllowedOnlyWhereTheDiscoveryRoleSays(string path, HttpStatusCode expected)
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         using var client = _server.CreateHttpClient(_server.IssueToken("default", "default"));
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
@@ -119,7 +119,7 @@ public sealed partial class KeyDocumentTests
     [Test]
     public async Task Access_AnonymousOptIn_LetsUnauthenticatedCallersReadKeys()
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa };
         options.IssuerDiscoveryGroups.Add("system:unauthenticated");
         _server = await LocalApiServer.StartAsync(options);
         using var anonymous = _server.CreateHttpClient();
@@ -137,7 +137,7 @@ public sealed partial class KeyDocumentTests
     [Test]
     public async Task Access_DiscoveryBindingRevoked_ServiceAccountsGet403()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         _server.RevokeClusterRoleFromGroup(LocalApiServerRoles.IssuerDiscovery, "system:serviceaccounts");
         using var client = _server.CreateHttpClient(_server.IssueToken("default", "default"));
 
@@ -150,7 +150,7 @@ public sealed partial class KeyDocumentTests
     [Test]
     public async Task Discovery_IssuerNotAnHttpsUrl_RoutesAbsentButTokensStillWork()
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa };
         options.Issuers.Clear();
         options.Issuers.Add("kubernetes/serviceaccount-like");
         _server = await LocalApiServer.StartAsync(options);
@@ -174,7 +174,7 @@ public sealed partial class KeyDocumentTests
     [TestCase("max")]
     public void StartAsync_SettingsKubeApiserverRefuses_Throws(string which)
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa };
         switch (which)
         {
             case "":

@@ -22,7 +22,7 @@ public sealed class KubectlClusterTests
     public async Task SetUp()
     {
         Assert.That(Kubectl.Executable, Is.Not.Null, "kubectl must be on PATH (.ci/run installs Debian's kubernetes-client)");
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
         _kubectl = new Kubectl();
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
         _server.CreateServiceAccount("apps", "web");
@@ -379,7 +379,7 @@ public sealed class KubectlClusterTests
     public async Task Version_ConfiguredRelease_Reported()
     {
         await _server.DisposeAsync();
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, KubernetesVersion = new Version(1, 31, 2) });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, KubernetesVersion = new Version(1, 31, 2) });
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
 
         var result = await _kubectl.RunAsync("version", "-o", "json");

@@ -15,7 +15,7 @@ public sealed class KubectlTests
     public async Task SetUp()
     {
         Assert.That(Kubectl.Executable, Is.Not.Null, "kubectl must be on PATH (.ci/run installs Debian's kubernetes-client)");
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         _kubectl = new Kubectl();
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
         _server.CreateServiceAccount("apps", "web");
@@ -111,7 +111,7 @@ public sealed class KubectlTests
     public async Task CreateToken_LongerThanMaximum_KubectlShowsTheClampWarning()
     {
         await _server.DisposeAsync();
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, MaxTokenExpiration = TimeSpan.FromHours(2) });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, MaxTokenExpiration = TimeSpan.FromHours(2) });
         _server.WriteKubeconfig(_kubectl.KubeconfigPath);
         _server.CreateServiceAccount("apps", "web");
 

@@ -19,7 +19,7 @@ public sealed class LocalApiServerSmokeTests
     public async Task SetUp()
     {
         _time = new ManualTimeProvider();
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time };
         _server = await LocalApiServer.StartAsync(options);
     }
 
@@ -64,7 +64,7 @@ public sealed class LocalApiServerSmokeTests
     [Test]
     public void StartAsync_PortInUse_Throws() =>
         Assert.That(
-            async () => await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, Port = _server.Port }),
+            async () => await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, Port = _server.Port }),
             Throws.InstanceOf<IOException>());
 
     [Test]

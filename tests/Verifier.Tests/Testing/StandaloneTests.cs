@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
+using Verifier.Tests.CommandLine;
 
 namespace Verifier.Tests.Testing;
 
-/// <summary>The runnable: <c>Verifier.Testing --port 0 --kubeconfig PATH --service-account NS/NAME</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
+/// <summary>The runnable: <c>Verifier.Testing.Host --port 0 --kubeconfig PATH --service-account NS/NAME</c> serves kubectl and stops on Ctrl+C (SIGINT) or SIGTERM.</summary>
 [Platform(Exclude = "Win", Reason = "Ctrl+C is delivered as SIGINT with kill(1)")]
 public sealed class StandaloneTests
 {
@@ -14,7 +15,7 @@ public sealed class StandaloneTests
     public async Task Main_WithKubeconfig_ServesKubectlAndStopsOnSignal(string signal)
     {
         using var kubectl = new Kubectl();
-        var dll = Path.Combine(AppContext.BaseDirectory, "Verifier.Testing.dll");
+        var dll = Executables.LocalApiServerHost;
         // Started as a terminal starts it: a runner that itself runs in the background (CI, nohup, `cmd &`) has SIGINT
         // ignored, children inherit that, and .NET then leaves Ctrl+C ignored too. env(1) puts INT and TERM back.
         var info = new ProcessStartInfo("env")

@@ -18,7 +18,7 @@ public sealed partial class TokenRequestTests
     private string _saUid = null!;
 
     [SetUp]
-    public Task SetUp() => StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+    public Task SetUp() => StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
 
     [TearDown]
     public async Task TearDown()
@@ -111,7 +111,7 @@ public sealed partial class TokenRequestTests
     [Test]
     public async Task Create_LongerThanMaximum_ClampedWithWarningHeader()
     {
-        await RestartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time, MaxTokenExpiration = TimeSpan.FromHours(2) });
+        await RestartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time, MaxTokenExpiration = TimeSpan.FromHours(2) });
 
         var (status, body, response) = await RequestAsync("""{"spec":{"expirationSeconds":10000}}""");
 
@@ -151,7 +151,7 @@ public sealed partial class TokenRequestTests
     [TestCase(null, true, true, 3600)]
     public async Task Create_ExtensionConditionNotMet_TokenKeepsRequestedLifetime(string? audience, bool podBound, bool extend, long seconds)
     {
-        await RestartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time, ExtendTokenExpiration = extend });
+        await RestartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time, ExtendTokenExpiration = extend });
         _server.CreatePod("apps", "web-0", "web");
 
         var token = _server.IssueToken("apps", "web", audience is null ? null : [audience], seconds, podBound ? BoundObjectRef.Pod("web-0") : null);

@@ -19,7 +19,7 @@ public sealed class TokenReviewTests
     private string _nodeUid = null!;
 
     [SetUp]
-    public Task SetUp() => StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+    public Task SetUp() => StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
 
     [TearDown]
     public async Task TearDown() => await _server.DisposeAsync();
@@ -307,7 +307,7 @@ public sealed class TokenReviewTests
     [Test]
     public async Task Review_SecondIssuer_AcceptedButNewTokensUseTheFirst()
     {
-        var options = new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time };
+        var options = new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time };
         options.Issuers.Add("https://old-issuer.example.com");
         await RestartAsync(options);
         var payload = JwtParts.PayloadJson(_server.IssueToken("apps", "web", ["factors"]));
@@ -323,7 +323,7 @@ public sealed class TokenReviewTests
     [Test]
     public async Task Review_SuccessCacheOn_PodDeletionSeenOnlyAfterTtl()
     {
-        await RestartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time, TokenReviewCacheTtl = TimeSpan.FromSeconds(10) });
+        await RestartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time, TokenReviewCacheTtl = TimeSpan.FromSeconds(10) });
         var token = PodToken();
         var first = _server.ReviewToken(token, ["factors"]);
 

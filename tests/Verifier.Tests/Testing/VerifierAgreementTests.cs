@@ -23,7 +23,7 @@ public sealed class VerifierAgreementTests
     [SetUp]
     public async Task SetUp()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa, TimeProvider = _time });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa, TimeProvider = _time });
         _server.CreateServiceAccount("apps", "web");
         _server.CreateNode("node-1");
         _server.CreatePod("apps", "web-0", "web", "node-1");
@@ -83,7 +83,7 @@ public sealed class VerifierAgreementTests
                 var next = SigningKey.CreateEc();
                 _server.AddPublicKey(next);
                 _server.SetSigningKey(next);
-                _server.RetireKey(SharedSigningKey.Rsa.KeyId);
+                _server.RetireKey(KubeTokens.Rsa.KeyId);
                 break;
             default:
                 // Legacy tokens carry no aud: kube (and the core) take them to carry the API audiences (by default the

@@ -9,6 +9,4 @@ namespace Verifier.Cluster.Resources;
 [JsonSerializable(typeof(V1TokenReview))]
 [JsonSerializable(typeof(V1TokenRequest))]
 [JsonSerializable(typeof(V1Status))]
-[JsonSerializable(typeof(V1Pod))]
-[JsonSerializable(typeof(V1ServiceAccount))]
 internal sealed partial class KubernetesJsonContext : JsonSerializerContext;

@@ -23,7 +23,7 @@ public sealed class KubernetesClientTests
     [SetUp]
     public async Task SetUp()
     {
-        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = SharedSigningKey.Rsa });
+        _server = await LocalApiServer.StartAsync(new LocalApiServerOptions { SigningKey = KubeTokens.Rsa });
         _directory = Directory.CreateTempSubdirectory("lapi-k8sclient-").FullName;
         _client = ClientFor(_server.AdminToken);
         _server.CreateServiceAccount("apps", "web");

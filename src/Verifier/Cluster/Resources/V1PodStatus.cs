@@ -1,6 +1,0 @@
-namespace Verifier.Cluster.Resources;
-
-internal sealed class V1PodStatus
-{
-    public string? Phase { get; set; }
-}
