@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Verifier.Keys;
+using Verifier.Validation;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Tests.Validation;
