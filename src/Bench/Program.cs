@@ -1,11 +1,17 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Running;
 using Bench.Compare;
+using Bench.Soak;
 
-// No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites.
+// No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites. `soak ...`: load and memory over minutes.
 if (args.Length > 0 && args[0] == "bdn")
 {
     return RunBenchmarks(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "soak")
+{
+    return await SoakCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
 }
 
 var compareArgs = args.Length > 0 && args[0] == "compare" ? args[1..] : args;

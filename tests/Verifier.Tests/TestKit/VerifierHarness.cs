@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Verifier.Diagnostics;
@@ -14,7 +15,7 @@ internal sealed class VerifierHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public VerifierHarness(IKeySource? source = null, Action<KubernetesTokenVerifierOptions>? configure = null)
+    public VerifierHarness(IKeySource? source = null, Action<KubernetesTokenVerifierOptions>? configure = null, ILoggerFactory? loggers = null)
     {
         var options = new KubernetesTokenVerifierOptions { Audiences = [KubeTokens.Audience], Mode = VerificationMode.Local };
         configure?.Invoke(options);
@@ -23,10 +24,11 @@ internal sealed class VerifierHarness : IDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         Metrics = new VerifierMetrics(_services.GetRequiredService<IMeterFactory>(), Time);
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-        Store = new KeyStore(Source, wrapped, Time, Metrics, NullLogger<KeyStore>.Instance);
+        loggers ??= NullLoggerFactory.Instance;
+        Store = new KeyStore(Source, wrapped, Time, Metrics, loggers.CreateLogger<KeyStore>());
         Hasher = new TokenHasher(wrapped);
         Local = new LocalVerification(Store, Hasher, wrapped, Time, Metrics);
-        Verifier = new TokenVerifier(Local, VerificationMode.Local, options.Validation, Hasher, Time, Metrics, NullLogger<TokenVerifier>.Instance);
+        Verifier = new TokenVerifier(Local, VerificationMode.Local, options.Validation, Hasher, Time, Metrics, loggers.CreateLogger<TokenVerifier>());
     }
 
     public ManualTimeProvider Time { get; } = new(KubeTokens.Now);

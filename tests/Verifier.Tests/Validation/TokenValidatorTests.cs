@@ -523,12 +523,25 @@ public class TokenValidatorTests
         };
     }
 
-    private static bool SameDecodedParts(string a, string b)
+    /// <summary>Both tokens decode (Go's way: <c>\r\n</c> skipped, unused trailing bits ignored) to the same header, payload and signature bytes.</summary>
+    internal static bool SameDecodedParts(string a, string b)
     {
         var x = a.Split('.');
         var y = b.Split('.');
-        return x.Length == y.Length && RawUrlBase64.TryDecode(x[0], out var h1) && RawUrlBase64.TryDecode(y[0], out var h2) && h1.AsSpan().SequenceEqual(h2)
-            && RawUrlBase64.TryDecode(x[1], out var p1) && RawUrlBase64.TryDecode(y[1], out var p2) && p1.AsSpan().SequenceEqual(p2);
+        if (x.Length != y.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (!RawUrlBase64.TryDecode(x[i], out var left) || !RawUrlBase64.TryDecode(y[i], out var right) || !left.AsSpan().SequenceEqual(right))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string HmacSignedWithModulus(SigningKey rsaKey)
