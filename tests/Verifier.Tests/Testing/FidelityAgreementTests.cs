@@ -82,23 +82,7 @@ public sealed class FidelityAgreementTests
         var core = await verifier.VerifyAsync(token).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         var review = _server.ReviewToken(token, audiences);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(core.Succeeded, Is.EqualTo(accepted), core.ToString());
-            Assert.That(review.Authenticated, Is.EqualTo(accepted), review.Error);
-            Assert.That(core.Reason, Is.EqualTo(reason), core.ToString());
-        });
-        if (accepted)
-        {
-            Assert.Multiple(() =>
-            {
-                Assert.That(core.Identity!.Username, Is.EqualTo(review.Username));
-                Assert.That(core.Identity.Uid, Is.EqualTo(review.Uid));
-                Assert.That(core.Identity.Groups, Is.EqualTo(review.Groups));
-                Assert.That(core.Identity.Extra, Is.EquivalentTo(review.Extra));
-                Assert.That(core.Identity.Audiences, Is.EqualTo(review.Audiences));
-            });
-        }
+        AgreementAssert.SameVerdict(core, review, accepted, reason);
     }
 
     [Test]
