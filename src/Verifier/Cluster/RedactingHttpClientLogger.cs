@@ -32,14 +32,19 @@ internal sealed partial class RedactingHttpClientLogger : IHttpClientLogger
     public object? LogRequestStart(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var uri = RedactedUri(request.RequestUri);
-        if (_logical)
+
+        // Every API-server request passes here: build the redacted URI only when the line will be written.
+        if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogPipelineStart(_logger, request.Method, uri);
-        }
-        else
-        {
-            LogRequestStart(_logger, request.Method, uri);
+            var uri = RedactedUri(request.RequestUri);
+            if (_logical)
+            {
+                LogPipelineStart(_logger, request.Method, uri);
+            }
+            else
+            {
+                LogRequestStart(_logger, request.Method, uri);
+            }
         }
 
         if (_logger.IsEnabled(LogLevel.Trace))
