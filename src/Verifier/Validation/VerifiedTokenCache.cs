@@ -22,7 +22,9 @@ namespace Verifier.Validation;
 /// Bounded by <see cref="ResultCacheOptions.MaxEntries"/> with sampled LRU eviction: each entry keeps its last use
 /// (whole seconds, written at most once a second so concurrent hits do not fight over a cache line); when an
 /// insert passes the bound, one thread drops expired entries and then the least recently used ones, judged by a
-/// sample of 256 entries, until 90 % of the bound remains. Amortised O(1) per insert, never blocks readers.
+/// sample of 256 entries, until 90 % of the bound remains; an insert that still finds the cache over its bound (another
+/// thread is trimming) takes its own entry out again, so the count passes the bound only by the inserts in flight.
+/// Amortised O(1) per insert, never blocks readers.
 /// </para>
 /// </remarks>
 internal sealed class VerifiedTokenCache
@@ -99,6 +101,14 @@ internal sealed class VerifiedTokenCache
             if (Interlocked.Increment(ref _count) > _maxEntries)
             {
                 Trim(nowUtcTicks);
+
+                // Still over the bound (another thread is trimming, or inserts outran this trim): this verdict is not
+                // kept, so the bound holds whatever the number of threads; the entry can be recomputed on the next call.
+                if (Volatile.Read(ref _count) > _maxEntries && _entries.TryRemove(new KeyValuePair<TokenHash, CacheEntry>(key, entry)))
+                {
+                    Interlocked.Decrement(ref _count);
+                    _metrics.CacheEviction(CacheTag, "capacity");
+                }
             }
         }
         else

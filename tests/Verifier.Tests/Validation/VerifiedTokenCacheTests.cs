@@ -100,4 +100,41 @@ public sealed class VerifiedTokenCacheTests : IDisposable
 
         Assert.That(_cache.TryGet(_key, forged, keys, Now, out _), Is.False, "a copied signature on another header is verified in full");
     }
+
+    [Test]
+    public void Set_ConcurrentInsertsOfDistinctTokens_CountNeverPassesBoundByMoreThanInsertsInFlight()
+    {
+        // The soak run once saw 511 entries in a 500-entry cache with 2 threads: inserts kept landing while one thread
+        // trimmed. An insert that still finds the cache over its bound now takes its own entry out again.
+        const int threads = 4;
+        const int perThread = 20_000;
+        var cache = new VerifiedTokenCache(50, new VerifierMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System));
+        var hasher = new TokenHasher(Microsoft.Extensions.Options.Options.Create(new KubernetesTokenVerifierOptions()));
+        var keys = KubeTokens.Snapshot(KubeTokens.Rsa);
+        var maxSeen = 0;
+        using var start = new Barrier(threads);
+
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++)
+            {
+                var token = Encoding.ASCII.GetBytes($"aGVhZGVy.cGF5bG9hZA.{t}x{i}");
+                cache.Set(hasher.ComputeOfSignature(token), token, Accepted, Now + TimeSpan.TicksPerMinute, keys, keys.Keys[0], Now);
+                var count = cache.Count;
+                int seen;
+                while (count > (seen = Volatile.Read(ref maxSeen)) && Interlocked.CompareExchange(ref maxSeen, count, seen) != seen)
+                {
+                }
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(maxSeen, Is.InRange(45, 50 + threads), "a reader sees at most the bound plus the inserts in flight");
+            Assert.That(cache.Count, Is.InRange(1, 50), "at rest the bound holds");
+        });
+    }
 }
