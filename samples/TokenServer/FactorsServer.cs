@@ -43,11 +43,19 @@ public static class FactorsServer
         var audience = configuration[$"{SectionName}:Audience"] ?? DefaultAudience;
         var allowed = ReadList(configuration.GetSection($"{SectionName}:AllowedServiceAccounts")) ?? DefaultAllowedServiceAccounts;
 
+        // The accepted audiences live in one place, the verifier's options: Verifier:Audiences when configured,
+        // else TokenServer:Audience (default factors).
         builder.Services.AddKubernetesTokenVerifier(configuration);
+        builder.Services.PostConfigure<KubernetesTokenVerifierOptions>(o =>
+        {
+            if (o.Audiences.Count == 0)
+            {
+                o.Audiences.Add(audience);
+            }
+        });
         builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
             .AddKubernetesServiceAccount(o =>
             {
-                o.Audiences = [audience];
                 o.Events = new KubernetesServiceAccountEvents { OnChallenge = ProblemResponses.RememberChallenge };
             });
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResponses.Describe);

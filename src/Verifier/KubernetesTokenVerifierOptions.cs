@@ -14,7 +14,8 @@ public sealed class KubernetesTokenVerifierOptions
 
     /// <summary>
     /// Audiences this service accepts; a token must carry at least one. Required: an empty list is a
-    /// startup error, never "accept any". No default.
+    /// startup error, never "accept any". No default. The one home of the accepted audiences: an ASP.NET Core
+    /// scheme's <c>Audiences</c> can only select among these.
     /// </summary>
     public IList<string> Audiences { get; set; } = [];
 

@@ -21,7 +21,7 @@ internal sealed class KubernetesTokenVerifierOptionsValidator : IValidateOptions
 
         if (options.Audiences.Count == 0)
         {
-            errors.Add($"{Section}:Audiences must list at least one audience this service accepts, e.g. \"{Section}:Audiences:0\": \"https://my-service.example\" — the audience clients request in their projected token (serviceAccountToken.audience) or TokenRequest. There is no \"accept any audience\".");
+            errors.Add($"{Section}:Audiences must list at least one audience this service accepts, e.g. \"{Section}:Audiences:0\": \"https://my-service.example\" — the audience clients request in their projected token (serviceAccountToken.audience) or TokenRequest. There is no \"accept any audience\"; this list is the one home of the accepted audiences (an ASP.NET Core scheme's Audiences only narrows it).");
         }
         else if (options.Audiences.Count > TokenValidator.MaxAudiences)
         {

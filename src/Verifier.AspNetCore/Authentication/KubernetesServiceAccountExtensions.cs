@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
@@ -24,8 +25,8 @@ public static class KubernetesServiceAccountExtensions
     /// Adds the scheme under <paramref name="authenticationScheme"/>, and the verifier it needs: the scheme verifies with
     /// the application's one <see cref="IServiceAccountTokenVerifier"/>, registered here as by
     /// <c>services.AddKubernetesTokenVerifier()</c> (idempotent; call it yourself with a configuration section to bind
-    /// <c>Verifier</c> settings; a verifier of your own registered before this call is used instead). The scheme's audiences are forwarded into the
-    /// verifier's options (see <see cref="KubernetesServiceAccountOptions.Audiences"/>).
+    /// <c>Verifier</c> settings; a verifier of your own registered before this call is used instead). The accepted audiences
+    /// are the verifier's (<c>Verifier:Audiences</c>); <see cref="KubernetesServiceAccountOptions.Audiences"/> only narrows them.
     /// </summary>
     /// <exception cref="InvalidOperationException">From <c>AddScheme</c>, when the scheme name is already taken.</exception>
     public static AuthenticationBuilder AddKubernetesServiceAccount(
@@ -38,9 +39,6 @@ public static class KubernetesServiceAccountExtensions
         ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
         ArgumentNullException.ThrowIfNull(configureOptions);
 
-        builder.Services.AddSingleton<IPostConfigureOptions<KubernetesTokenVerifierOptions>>(sp =>
-            new SchemeAudienceForwarder(authenticationScheme, sp.GetRequiredService<IOptionsMonitor<KubernetesServiceAccountOptions>>()));
-
         // The scheme is self-contained, as JwtBearer's is: it registers the verifier it needs, unless the application
         // registered one of its own first (then nothing of the library's key machinery is added). Registering ours is
         // idempotent, so a later AddKubernetesTokenVerifier(configuration) only adds its configuration.
@@ -50,6 +48,7 @@ public static class KubernetesServiceAccountExtensions
         }
 
         builder.Services.AddOptions<KubernetesTokenVerifierOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesServiceAccountOptions>, KubernetesServiceAccountOptionsValidator>());
         builder.Services.AddOptions<KubernetesServiceAccountOptions>(authenticationScheme).ValidateOnStart();
         return builder.AddScheme<KubernetesServiceAccountOptions, KubernetesServiceAccountHandler>(authenticationScheme, displayName, configureOptions);
     }

@@ -55,6 +55,14 @@ internal sealed partial class KubernetesServiceAccountHandler(
         }
 
         var result = await verifier.VerifyAsync(token, Context.RequestAborted).ConfigureAwait(false);
+        if (result.Succeeded && !CarriesSchemeAudience(result.Identity, Options.Audiences))
+        {
+            result = TokenVerificationResult.Failure(
+                VerificationFailureReason.WrongAudience,
+                $"the token's audiences [{string.Join(", ", result.Identity.Audiences)}] include none of scheme {Scheme.Name}'s [{string.Join(", ", Options.Audiences)}]",
+                result.Mode);
+        }
+
         if (!result.Succeeded)
         {
             _failedVerification = result;
@@ -127,6 +135,28 @@ internal sealed partial class KubernetesServiceAccountHandler(
         {
             Response.Headers.Append(HeaderNames.WWWAuthenticate, BearerChallenge.Format(challenge.Error, challenge.ErrorDescription));
         }
+    }
+
+    /// <summary>
+    /// True when the scheme has no audience filter, or the verified identity carries one of its audiences. The
+    /// verifier already cut the identity's audiences down to <c>Verifier:Audiences</c>; the scheme only narrows them.
+    /// </summary>
+    internal static bool CarriesSchemeAudience(ServiceAccountIdentity identity, IList<string> schemeAudiences)
+    {
+        if (schemeAudiences.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var audience in identity.Audiences)
+        {
+            if (schemeAudiences.Contains(audience))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header, or null when there is none (scheme matched case-insensitively, RFC 7235).</summary>

@@ -8,15 +8,15 @@ public sealed class KubernetesServiceAccountOptions : AuthenticationSchemeOption
     public KubernetesServiceAccountOptions() => Events = new KubernetesServiceAccountEvents();
 
     /// <summary>
-    /// Audiences this scheme accepts. Empty (default): whatever the verifier is configured with
-    /// (<see cref="KubernetesTokenVerifierOptions.Audiences"/>, section <c>Verifier:Audiences</c>).
+    /// Narrows this scheme to tokens carrying at least one of these audiences. Empty (default): every audience the
+    /// verifier accepts. Each entry must be one of the verifier's own audiences
+    /// (<see cref="KubernetesTokenVerifierOptions.Audiences"/>, section <c>Verifier:Audiences</c>), checked at start.
     /// </summary>
     /// <remarks>
-    /// There is one verifier per application and it checks audiences itself, so these are forwarded into
-    /// <see cref="KubernetesTokenVerifierOptions.Audiences"/> by a post-configure step: they become the verifier's
-    /// audiences when it has none, must equal them (as a set) when it has some, and every scheme that sets
-    /// audiences must set the same ones. A conflict fails startup with a message naming the scheme, rather than
-    /// letting one scheme silently accept tokens meant for another audience.
+    /// The accepted audiences have one home, the verifier's options: there is one verifier per application, it checks
+    /// the audience itself, and its result cache and TokenReviews are keyed by that one list. A scheme's list only
+    /// selects among them, so two schemes can serve different audiences of one verifier. A verified token that
+    /// carries none of the scheme's audiences is refused with 401 <c>wrong_audience</c>.
     /// </remarks>
     public IList<string> Audiences { get; set; } = [];
 

@@ -46,7 +46,7 @@ public sealed class VerifierTelemetryTests(VerificationMode mode)
             {
                 builder.Services.Configure<KubernetesTokenVerifierOptions>(o => o.Mode = mode);
                 builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
-                    .AddKubernetesServiceAccount(o => o.Audiences = [LocalClusterApp.Audience]);
+                    .AddKubernetesServiceAccount();
                 builder.Services.AddAuthorization();
             },
             app =>

@@ -136,6 +136,7 @@ internal sealed class LocalClusterApp : IAsyncDisposable
 
         builder.Services.AddKubernetesTokenVerifier(o =>
         {
+            o.Audiences = [Audience];
             o.Mode = VerificationMode.Local;
             o.ApiServer.KubeconfigPath = KubeconfigPath;
         });

@@ -64,7 +64,7 @@ public sealed class JwtBearerSideBySideTests
                 }
 
                 builder.Services.AddAuthentication()
-                    .AddKubernetesServiceAccount(o => o.Audiences = [LocalClusterApp.Audience])
+                    .AddKubernetesServiceAccount()
                     .AddJwtBearer(o =>
                     {
                         o.MetadataAddress = new Uri(api.BaseAddress, ".well-known/openid-configuration").ToString();

@@ -40,11 +40,7 @@ public sealed class KubernetesServiceAccountHandlerTests
             {
                 builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier);
                 builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
-                    .AddKubernetesServiceAccount(o =>
-                    {
-                        o.Audiences = ["factors"];
-                        o.Events = _events;
-                    });
+                    .AddKubernetesServiceAccount(o => o.Events = _events);
                 builder.Services.AddAuthorization();
             },
             app =>

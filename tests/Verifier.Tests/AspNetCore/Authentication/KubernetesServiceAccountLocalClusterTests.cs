@@ -31,7 +31,7 @@ public sealed class KubernetesServiceAccountLocalClusterTests
             builder =>
             {
                 builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
-                    .AddKubernetesServiceAccount(o => o.Audiences = [LocalClusterApp.Audience]);
+                    .AddKubernetesServiceAccount();
                 builder.Services.AddAuthorization();
             },
             app =>

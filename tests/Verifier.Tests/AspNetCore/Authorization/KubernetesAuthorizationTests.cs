@@ -40,7 +40,7 @@ public sealed class KubernetesAuthorizationTests
             {
                 builder.Services.AddSingleton<IServiceAccountTokenVerifier>(_verifier);
                 builder.Services.AddAuthentication(Scheme)
-                    .AddKubernetesServiceAccount(o => o.Audiences = ["factors"]);
+                    .AddKubernetesServiceAccount();
                 builder.Services.AddAuthorizationBuilder()
                     .AddServiceAccountPolicy("client", "token-demo/token-client-test", "system:serviceaccount:ops:runner")
                     .AddServiceAccountNamespacePolicy("demo-namespace", "token-demo")
