@@ -1,6 +1,5 @@
 using System.Text;
 using Verifier.Testing.Server;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing;
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Verifier.Testing.Json.Models;
 using Verifier.Testing.Server;
-using Verifier.Testing.State;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing;

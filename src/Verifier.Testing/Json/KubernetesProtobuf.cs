@@ -1,5 +1,4 @@
 using System.Text;
-using Verifier.Testing.Json.Models;
 
 namespace Verifier.Testing.Json;
 

@@ -1,5 +1,3 @@
-using Verifier.Testing.Json.Models;
-
 namespace Verifier.Testing.Server;
 
 /// <summary>An error as kube-apiserver reports it: an HTTP code plus a <c>Status</c> body (k8s.io/apimachinery errors.go texts).</summary>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;

@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Verifier.Testing.Json;
-using Verifier.Testing.Json.Models;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 

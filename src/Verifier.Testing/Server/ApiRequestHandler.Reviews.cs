@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Verifier.Testing.Json;
-using Verifier.Testing.Json.Models;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;

@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http;
-using Verifier.Testing.Json;
-using Verifier.Testing.Json.Models;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 

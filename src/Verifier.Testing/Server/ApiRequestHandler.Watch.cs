@@ -2,11 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Verifier.Testing.Json;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 

@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
-using Verifier.Testing.Json;
-using Verifier.Testing.Json.Models;
-using Verifier.Testing.State;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;

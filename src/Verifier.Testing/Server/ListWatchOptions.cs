@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
-using Verifier.Testing.Json.Models;
 
 namespace Verifier.Testing.Server;
 

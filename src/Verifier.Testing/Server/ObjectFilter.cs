@@ -1,5 +1,3 @@
-using Verifier.Testing.State;
-
 namespace Verifier.Testing.Server;
 
 /// <summary>The namespace, name, field selector and label selector of a list or watch, as one predicate.</summary>

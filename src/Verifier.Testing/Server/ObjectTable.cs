@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Verifier.Testing.Json;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Verifier.Testing.State;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;

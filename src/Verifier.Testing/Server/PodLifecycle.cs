@@ -1,5 +1,3 @@
-using Verifier.Testing.State;
-
 namespace Verifier.Testing.Server;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Text;
-using Verifier.Testing.Json;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Server;
 

@@ -1,5 +1,3 @@
-using Verifier.Testing.State;
-
 namespace Verifier.Testing.Server;
 
 /// <summary>What the list and watch machinery needs to know of one resource.</summary>

@@ -1,4 +1,3 @@
-using Verifier.Testing.State;
 using Verifier.Testing.Tokens;
 
 namespace Verifier.Testing.Server;

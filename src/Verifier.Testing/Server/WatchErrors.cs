@@ -1,5 +1,3 @@
-using Verifier.Testing.Json.Models;
-
 namespace Verifier.Testing.Server;
 
 /// <summary>The errors of the list and watch protocol, with kube-apiserver's texts.</summary>

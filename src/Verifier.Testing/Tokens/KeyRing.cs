@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text;
-using Verifier.Testing.Json;
 
 namespace Verifier.Testing.Tokens;
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Verifier.Testing.Json;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Tokens;
 

@@ -1,4 +1,3 @@
-using Verifier.Testing.Json.Models;
 using Verifier.Testing.Server;
 
 namespace Verifier.Testing.Tokens;

@@ -1,8 +1,5 @@
 using System.Globalization;
-using Verifier.Testing.Json;
-using Verifier.Testing.Json.Models;
 using Verifier.Testing.Server;
-using Verifier.Testing.State;
 
 namespace Verifier.Testing.Tokens;
 
