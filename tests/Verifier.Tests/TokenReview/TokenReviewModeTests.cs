@@ -10,7 +10,7 @@ namespace Verifier.Tests.TokenReview;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class TokenReviewModeTests : IAsyncDisposable
 {
-    private ModeHarness _harness = null!;
+    private ApiServerHarness _harness = null!;
 
     private LocalApiServer Server => _harness.Server;
 
@@ -19,7 +19,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_ValidPodToken_AcceptedWithoutAnyKeyFetch()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false);
         await _harness.Verifier.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(5));
 
         var result = await _harness.VerifyAsync(_harness.PodToken("web-0"));
@@ -34,7 +34,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_SameToken_OneTokenReviewPerSuccessTtl()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false);
         var token = _harness.PodToken("web-0");
         for (var i = 0; i < 5; i++)
         {
@@ -50,7 +50,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_IdentitySameShapeAsLocal_FieldByField()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.Shadow, o =>
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.Shadow, startHost: false, configure: o =>
         {
             o.Shadow.Primary = VerificationMode.Local;
             o.Shadow.Secondary = VerificationMode.TokenReview;
@@ -93,7 +93,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [TestCase("garbage", VerificationFailureReason.NotAuthenticated, "invalid bearer token")]
     public async Task VerifyAsync_RefusedToken_ReasonAndApiServerText(string kind, VerificationFailureReason reason, string text)
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false);
         string token;
         switch (kind)
         {
@@ -124,7 +124,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_TokenReviewDown_FailsClosedAndBreakerOpens()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview, o =>
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false, configure: o =>
         {
             o.TokenReview.MaxRetries = 0;
             o.TokenReview.BreakerFailureThreshold = 2;
@@ -146,10 +146,33 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
         });
     }
 
+    [TestCase(429)]
+    [TestCase(500)]
+    [TestCase(503)]
+    [TestCase(0, Description = "the request hangs: each attempt ends at TokenReview:Timeout")]
+    public async Task VerifyAsync_TokenReviewFault_RetriedMaxRetriesTimesThen503Verdict(int status)
+    {
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false);
+        var token = _harness.PodToken("web-0");
+        Server.Faults.Set(ApiEndpoint.TokenReview, status == 0 ? ApiFault.Hang() : ApiFault.Status(status, status == 429 ? TimeSpan.FromSeconds(1) : null));
+
+        // Retry delays and attempt timeouts run on the shared manual clock: move it whenever the reviewer waits.
+        var result = await Eventually.PumpUntilDone(_harness.Time, _harness.Verifier.VerifyAsync(token).AsTask(), TimeSpan.FromMilliseconds(500), "the attempts");
+        await Eventually.WaitUntil(() => _harness.TokenReviews == 3, "every attempt reached the API server");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Reason, Is.EqualTo(VerificationFailureReason.ApiServerUnavailable));
+            Assert.That(result.IsTransient, Is.True, "503 through the scheme: retry, do not drop the token");
+            Assert.That(_harness.TokenReviews, Is.EqualTo(3), "one attempt and TokenReview:MaxRetries (2) retries, no storm");
+            Assert.That(_harness.Verifier.GetStatus().ApiServerHealthy, Is.False);
+        });
+    }
+
     [Test]
     public async Task VerifyAsync_429WithRetryAfter_WaitsRetryAfterOnTheClockThenSucceeds()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false);
         var token = _harness.PodToken("web-0");
         Server.Faults.Set(ApiEndpoint.TokenReview, ApiFault.TooManyRequests(TimeSpan.FromSeconds(3)) with { Times = 1 });
 
@@ -177,7 +200,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_VerifierLacksAuthDelegator_VerifierMisconfiguredNotNotAuthenticated()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview, authDelegator: false);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false, authDelegator: false);
         var result = await _harness.VerifyAsync(_harness.PodToken("web-0"));
         Assert.Multiple(() =>
         {
@@ -191,7 +214,7 @@ public sealed class TokenReviewModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_GarbageOwnToken_VerifierMisconfiguredNotNotAuthenticated()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.TokenReview, ownToken: _ => "garbage");
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false, ownToken: _ => "garbage");
         var result = await _harness.VerifyAsync(_harness.PodToken("web-0"));
         Assert.Multiple(() =>
         {
