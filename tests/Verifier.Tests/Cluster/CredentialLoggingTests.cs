@@ -50,7 +50,7 @@ public sealed class CredentialLoggingTests
             o.ApiServer.TokenFile = adminTokenFile;
         });
         services.AddHttpClient("factors", c => c.BaseAddress = _server.BaseAddress)
-            .ConfigurePrimaryHttpMessageHandler(() => TrustingHandler(_server.CaCertificatePem))
+            .ConfigurePrimaryHttpMessageHandler(() => TestCertificates.TrustingHandler(_server.CaCertificate))
             .AddServiceAccountToken(o => o.TokenRequest = new TokenRequestSourceOptions
             {
                 Namespace = "apps",
@@ -142,14 +142,5 @@ public sealed class CredentialLoggingTests
             Assert.That(texts, Has.None.Contains("tenant-secret-value"));
             Assert.That(texts, Has.None.Contains(_server.AdminToken));
         });
-    }
-
-    private static SocketsHttpHandler TrustingHandler(string caPem)
-    {
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        var authorities = new X509Certificate2Collection();
-        authorities.ImportFromPem(caPem);
-        policy.CustomTrustStore.AddRange(authorities);
-        return new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } };
     }
 }

@@ -73,7 +73,7 @@ public sealed class PathPrefixedApiServerTests
     [Test]
     public async Task TokenReviewMode_ServerUrlWithPath_ReviewsUnderIt()
     {
-        await using var harness = await ModeHarness.StartAsync(VerificationMode.TokenReview, serverOptions: o => o.PathBase = Prefix);
+        await using var harness = await ApiServerHarness.StartAsync(VerificationMode.TokenReview, startHost: false, configureServer: o => o.PathBase = Prefix);
 
         var accepted = await harness.VerifyAsync(harness.PodToken("web-0"));
 

@@ -9,7 +9,7 @@ namespace Verifier.Tests.Hybrid;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class HybridModeTests : IAsyncDisposable
 {
-    private ModeHarness _harness = null!;
+    private ApiServerHarness _harness = null!;
 
     private LocalApiServer Server => _harness.Server;
 
@@ -17,7 +17,7 @@ public sealed class HybridModeTests : IAsyncDisposable
 
     private async Task StartAsync(Action<KubernetesTokenVerifierOptions>? configure = null)
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.Hybrid, o =>
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.Hybrid, startHost: false, configure: o =>
         {
             o.TokenReview.MaxRetries = 0;
             configure?.Invoke(o);
@@ -159,7 +159,7 @@ public sealed class HybridModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_VerifierLacksAuthDelegator_VerifierMisconfigured()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.Hybrid, authDelegator: false);
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.Hybrid, startHost: false, authDelegator: false);
         await _harness.LoadKeysAsync();
 
         var result = await _harness.VerifyAsync(_harness.PodToken("web-0"));
@@ -178,7 +178,7 @@ public sealed class HybridModeTests : IAsyncDisposable
         await StartAsync(o =>
         {
             o.Validation.AcceptLegacyTokens = true;
-            o.Validation.ApiAudiences = [ModeHarness.Audience];
+            o.Validation.ApiAudiences = [ApiServerHarness.Audience];
         });
         var token = Server.CreateLegacyServiceAccountToken("default", "default", "default-token-abcde");
         Assert.That((await _harness.VerifyAsync(token)).Succeeded, Is.True);
@@ -194,7 +194,7 @@ public sealed class HybridModeTests : IAsyncDisposable
     {
         await StartAsync();
         Server.CreateServiceAccount("default", "worker");
-        var token = Server.IssueToken("default", "worker", [ModeHarness.Audience]);
+        var token = Server.IssueToken("default", "worker", [ApiServerHarness.Audience]);
         Assert.That((await _harness.VerifyAsync(token)).Succeeded, Is.True);
 
         Server.DeleteServiceAccount("default", "worker");

@@ -59,8 +59,8 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_WithoutTheVerifiersToken_FailsWith403AndStaysUnready()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.ApiServer.TokenFile = null);
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the first refresh failed");
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.ApiServer.TokenFile = null);
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the first refresh failed");
 
         var status = harness.Verifier.GetStatus();
         Assert.That(status.IsReady, Is.False);
@@ -73,10 +73,10 @@ public sealed class ApiServerKeySourceTests
     {
         // Longer than a fetch's timeout (10 s), so the worker's retry delay is told apart from a fetch in flight.
         var retryInterval = TimeSpan.FromSeconds(30);
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.RetryInterval = retryInterval, start: false);
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.Keys.RetryInterval = retryInterval, startHost: false);
         harness.Server.Faults.SetKeyEndpoints(ApiFault.Unavailable());
         await harness.Host.StartAsync();
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
         var whileDown = await harness.VerifyAsync(harness.IssueToken());
         var errorWhileDown = harness.Verifier.GetStatus().LastKeyRefreshError;
 
@@ -102,7 +102,7 @@ public sealed class ApiServerKeySourceTests
         var fetches = harness.JwksFetches;
 
         await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromHours(1), "the worker waits for its periodic refresh");
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the periodic refresh failed");
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the periodic refresh failed");
 
         Assert.Multiple(async () =>
         {
@@ -169,6 +169,45 @@ public sealed class ApiServerKeySourceTests
     }
 
     [Test]
+    public async Task Verify_SlowJwksWith200ConcurrentCallersOfANewKey_OneSharedFetchAndAllAccepted()
+    {
+        await using var harness = await ApiServerHarness.StartAsync();
+        using var next = SigningKey.CreateRsa();
+        await harness.WaitUntilReadyAsync();
+        harness.Server.AddPublicKey(next);
+        harness.Server.SetSigningKey(next);
+        var tokens = Enumerable.Range(0, 200).Select(_ => harness.IssueToken()).ToArray();
+        harness.Server.Faults.Set(ApiEndpoint.Jwks, ApiFault.Delay(TimeSpan.FromMilliseconds(500)));
+        var before = harness.JwksFetches;
+
+        var results = await Task.WhenAll(tokens.Select(t => harness.Verifier.VerifyAsync(t).AsTask())).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results.Where(r => !r.Succeeded).Select(r => r.ToString()), Is.Empty, "every caller waited for the one shared fetch");
+            Assert.That(harness.JwksFetches - before, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task StartAsync_ApiServerWithAnotherClustersCa_RefusedBeforeAnyRequestAndKeysUnavailable()
+    {
+        using var otherCluster = new TestCertificates("other-cluster-ca");
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.ApiServer.CertificateAuthorityData = otherCluster.AuthorityPem);
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+
+        var result = await harness.VerifyAsync(harness.IssueToken());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable));
+            Assert.That(result.IsTransient, Is.True, "503, not 401: the token is not at fault");
+            Assert.That(harness.Server.Counters.Total, Is.Zero, "the TLS handshake failed before any request reached the server");
+            Assert.That(harness.Verifier.GetStatus().IsReady, Is.False);
+        });
+    }
+
+    [Test]
     public async Task Verify_FloodOfRandomUnknownKids_AtMostOneJwksFetchPerCooldown()
     {
         await using var harness = await ApiServerHarness.StartAsync();
@@ -202,7 +241,7 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task Verify_KeysOlderThanMaxStaleness_KeysUnavailableNotABadTokenReason()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.MaxStaleness = TimeSpan.FromHours(2));
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.Keys.MaxStaleness = TimeSpan.FromHours(2));
         await harness.WaitUntilReadyAsync();
         var token = harness.IssueToken(expirationSeconds: 86400);
         harness.Server.Faults.SetKeyEndpoints(ApiFault.Unavailable());
@@ -224,7 +263,7 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_FollowJwksUri_FetchesTheAdvertisedUri()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.FollowJwksUri = true);
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.Keys.FollowJwksUri = true);
         await harness.WaitUntilReadyAsync();
 
         Assert.That(harness.Store.Current!.Origin, Is.EqualTo($"https://127.0.0.1:{harness.Server.Port}/openid/v1/jwks"));
@@ -234,11 +273,11 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task StartAsync_FollowJwksUriThatIsPlainHttp_IsRefused()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.FollowJwksUri = true, start: false);
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.Keys.FollowJwksUri = true, startHost: false);
         harness.Server.Faults.Set(ApiEndpoint.OidcDiscovery, ApiFault.ReplaceBody(
             "{\"issuer\":\"" + harness.Server.Issuer + "\",\"jwks_uri\":\"http://127.0.0.1:" + harness.Server.Port + "/openid/v1/jwks\"}"));
         await harness.Host.StartAsync();
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
 
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain("not https"));
         Assert.That(harness.JwksFetches, Is.Zero);
@@ -247,12 +286,12 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task RefreshAsync_JwksOverTheSizeCap_IsRejected()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o =>
+        await using var harness = await ApiServerHarness.StartAsync(configure: o =>
         {
             o.Issuers = [LocalApiServerOptions.DefaultIssuer];
             o.Keys.MaxResponseBytes = 300;
         });
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
 
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain("MaxResponseBytes"));
         Assert.That(harness.DiscoveryFetches, Is.Zero, "with configured issuers and no jwks_uri to follow, discovery is skipped");
@@ -261,7 +300,7 @@ public sealed class ApiServerKeySourceTests
     [Test]
     public async Task RefreshAsync_JwksHangs_TimesOutAfterFetchTimeoutOnTheInjectedClock()
     {
-        await using var harness = await ApiServerHarness.StartAsync(o => o.Keys.FetchTimeout = TimeSpan.FromSeconds(5));
+        await using var harness = await ApiServerHarness.StartAsync(configure: o => o.Keys.FetchTimeout = TimeSpan.FromSeconds(5));
         await harness.WaitUntilReadyAsync();
         harness.Server.Faults.Set(ApiEndpoint.Jwks, ApiFault.Hang());
 
@@ -277,15 +316,15 @@ public sealed class ApiServerKeySourceTests
     /// <summary>A verifier on the PublicIssuer source (no credentials) against a server whose issuer is its own URL.</summary>
     private static async Task<(ApiServerHarness Harness, string Issuer)> StartPublicIssuerAsync(bool anonymousDiscovery)
     {
-        var port = ApiServerHarness.FreePort();
+        var port = FreePort();
         var issuer = $"https://127.0.0.1:{port}";
         var harness = await ApiServerHarness.StartAsync(
-            o =>
+            configure: o =>
             {
                 o.Keys.Source = KeySourceKind.PublicIssuer;
                 o.Keys.IssuerUrl = new Uri(issuer);
             },
-            s =>
+            configureServer: s =>
             {
                 s.Port = port;
                 s.Issuers.Clear();
@@ -295,8 +334,8 @@ public sealed class ApiServerKeySourceTests
                     s.IssuerDiscoveryGroups.Add("system:unauthenticated");
                 }
             },
-            (services, server) => services.AddHttpClient(PublicIssuerHttpClient.Name)
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = ApiServerHarness.TrustOnly(server.CaCertificate) } }));
+            configureServices: (services, server) => services.AddHttpClient(PublicIssuerHttpClient.Name)
+                .ConfigurePrimaryHttpMessageHandler(() => TestCertificates.TrustingHandler(server.CaCertificate)));
         return (harness, issuer);
     }
 
@@ -328,8 +367,16 @@ public sealed class ApiServerKeySourceTests
     {
         var (harness, _) = await StartPublicIssuerAsync(anonymousDiscovery: false);
         await using var disposeHarness = harness;
-        await ApiServerHarness.WaitUntilAsync(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
+        await Eventually.WaitUntil(() => harness.Verifier.GetStatus().LastKeyRefreshError is not null, "the startup refresh failed");
 
         Assert.That(harness.Verifier.GetStatus().LastKeyRefreshError, Does.Contain(((int)HttpStatusCode.Forbidden).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>A TCP port that was free a moment ago (for a server whose issuer must name its own port).</summary>
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -28,9 +28,9 @@ public sealed class ExternalSignerTests
         var fetchesBefore = harness.JwksFetches;
 
         // The worker wakes on the JWKS max-age (the countdown to the publication), not on the hourly interval.
-        await ApiServerHarness.WaitUntilAsync(() => harness.Time.HasTimerDueBetween(publication, publication), "the worker waits for the publication");
+        await Eventually.WaitUntil(() => harness.Time.HasTimerDueBetween(publication, publication), "the worker waits for the publication");
         harness.Time.Advance(publication - harness.Time.GetUtcNow());
-        await ApiServerHarness.WaitUntilAsync(() => harness.Store.Current!.FetchedAt >= publication, "the max-age refresh at the publication");
+        await Eventually.WaitUntil(() => harness.Store.Current!.FetchedAt >= publication, "the max-age refresh at the publication");
         var fetchesAtPublication = harness.JwksFetches;
         harness.Time.Advance(TimeSpan.FromSeconds(1));
         var token = harness.IssueToken();
@@ -94,7 +94,7 @@ public sealed class ExternalSignerTests
 
         // The worker parks on its max-age delay (due at the next sync, plus under 2 s of rounding and jitter) before the
         // clock moves: a delay started after a move would begin late, which never happens on a real clock.
-        Task WorkerParkedAsync(DateTimeOffset sync) => ApiServerHarness.WaitUntilAsync(
+        Task WorkerParkedAsync(DateTimeOffset sync) => Eventually.WaitUntil(
             () => harness.Time.HasTimerDueBetween(sync, sync + TimeSpan.FromSeconds(2)), $"the worker waits for the key sync at {sync:HH:mm:ss}");
 
         while (harness.Time.GetUtcNow() < end)
@@ -104,7 +104,7 @@ public sealed class ExternalSignerTests
             var sync = harness.Server.NextKeySync!.Value;
             await WorkerParkedAsync(sync);
             harness.Time.Advance(sync + TimeSpan.FromSeconds(2) - harness.Time.GetUtcNow());
-            await ApiServerHarness.WaitUntilAsync(() => harness.Store.Current!.FetchedAt >= sync, $"the refresh after the key sync at {sync:HH:mm:ss}");
+            await Eventually.WaitUntil(() => harness.Store.Current!.FetchedAt >= sync, $"the refresh after the key sync at {sync:HH:mm:ss}");
             await WorkerParkedAsync(harness.Server.NextKeySync!.Value);
             syncs++;
             await harness.WriteVerifierTokenAsync();

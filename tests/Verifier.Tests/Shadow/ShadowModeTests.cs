@@ -13,14 +13,14 @@ namespace Verifier.Tests.Shadow;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class ShadowModeTests : IAsyncDisposable
 {
-    private ModeHarness _harness = null!;
+    private ApiServerHarness _harness = null!;
 
     public async ValueTask DisposeAsync() => await (_harness?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     [Test]
     public async Task VerifyAsync_MixedCorpus_CountsExpectedAgreementsAndDisagreements()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.Shadow, o =>
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.Shadow, startHost: false, configure: o =>
         {
             o.Shadow.Primary = VerificationMode.Local;
             o.Shadow.Secondary = VerificationMode.TokenReview;
@@ -87,7 +87,7 @@ public sealed class ShadowModeTests : IAsyncDisposable
     [Test]
     public async Task VerifyAsync_TokenReviewPrimary_ReturnsTokenReviewVerdictLocalCompared()
     {
-        _harness = await ModeHarness.StartAsync(VerificationMode.Shadow, o =>
+        _harness = await ApiServerHarness.StartAsync(VerificationMode.Shadow, startHost: false, configure: o =>
         {
             o.Shadow.Primary = VerificationMode.TokenReview;
             o.Shadow.Secondary = VerificationMode.Local;

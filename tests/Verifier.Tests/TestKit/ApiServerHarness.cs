@@ -1,24 +1,30 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Verifier.Keys;
+using Verifier.Shadow;
 using Verifier.Testing;
+using Verifier.TokenReview;
 using Verifier.Validation;
 
 namespace Verifier.Tests.TestKit;
 
 /// <summary>
-/// A LocalApiServer on real HTTPS at 127.0.0.1 and a host running the verifier against it (Local mode), sharing one
-/// manual clock. The verifier trusts the server's CA (custom root trust) and authenticates with a service-account
-/// token from a file, as in a pod.
+/// The integration level: the verifier as an application registers it (<c>AddKubernetesTokenVerifier</c> on a generic
+/// host) against a LocalApiServer on real HTTPS at 127.0.0.1, with one <see cref="ManualTimeProvider"/> shared by both,
+/// so token times, deletion timestamps, liveness TTLs, retry delays and key refreshes all move together. The verifier
+/// trusts the server's CA (custom root trust) and authenticates, as in a pod, with a token file of the service account
+/// <c>kube-system/token-verifier</c>, bound to <c>system:auth-delegator</c> unless told otherwise.
 /// </summary>
 internal sealed class ApiServerHarness : IAsyncDisposable
 {
-    private readonly string _directory;
+    /// <summary>The audience the verifier accepts and <see cref="IssueToken"/> / <see cref="PodToken"/> issue for.</summary>
+    public const string Audience = KubeTokens.Audience;
 
-    private string TokenFile => Path.Combine(_directory, "token");
+    private const string VerifierNamespace = "kube-system";
+    private const string VerifierAccount = "token-verifier";
+
+    private readonly string _directory;
+    private bool _started;
 
     private ApiServerHarness(LocalApiServer server, ManualTimeProvider time, IHost host, string directory)
     {
@@ -34,25 +40,45 @@ internal sealed class ApiServerHarness : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public IServiceAccountTokenVerifier Verifier => Host.Services.GetRequiredService<IServiceAccountTokenVerifier>();
+    public IServiceProvider Services => Host.Services;
 
-    public KeyStore Store => Host.Services.GetRequiredService<KeyStore>();
+    public IServiceAccountTokenVerifier Verifier => Services.GetRequiredService<IServiceAccountTokenVerifier>();
 
-    public LocalVerification Local => Host.Services.GetRequiredService<LocalVerification>();
+    public KeyStore Store => Services.GetRequiredService<KeyStore>();
+
+    public LocalVerification Local => Services.GetRequiredService<LocalVerification>();
+
+    public TokenReviewer Reviewer => Services.GetRequiredService<TokenReviewer>();
+
+    public IShadowComparisonReporter Shadow => Services.GetRequiredService<IShadowComparisonReporter>();
 
     public long JwksFetches => Server.Counters.Count(ApiEndpoint.Jwks);
 
     public long DiscoveryFetches => Server.Counters.Count(ApiEndpoint.OidcDiscovery);
 
-    /// <param name="configure">Verifier options on top of Local mode, the harness audience and the API server connection.</param>
+    /// <summary>TokenReview requests the API server answered (any status).</summary>
+    public long TokenReviews => Server.Counters.Count(ApiEndpoint.TokenReview);
+
+    private string TokenFile => Path.Combine(_directory, "token");
+
+    /// <param name="mode">The verifier's mode (default Local).</param>
+    /// <param name="configure">Further verifier options, applied last (after mode, audience, API-server connection).</param>
     /// <param name="configureServer">LocalApiServer options; its clock is always the shared manual one.</param>
     /// <param name="configureServices">Extra registrations (e.g. the public-issuer client's CA trust).</param>
-    /// <param name="start">Start the host (its key worker loads keys at once) and wait until ready.</param>
+    /// <param name="startHost">
+    /// Start the host, so its key worker loads keys at once and refreshes them on the shared clock. Without it nothing
+    /// runs in the background: call <see cref="LoadKeysAsync"/> where the mode needs keys.
+    /// </param>
+    /// <param name="authDelegator">Bind the verifier's service account to <c>system:auth-delegator</c> (TokenReview).</param>
+    /// <param name="ownToken">Replaces the verifier's own bearer token (e.g. garbage, or the server's admin token).</param>
     public static async Task<ApiServerHarness> StartAsync(
+        VerificationMode mode = VerificationMode.Local,
         Action<KubernetesTokenVerifierOptions>? configure = null,
         Action<LocalApiServerOptions>? configureServer = null,
         Action<IServiceCollection, LocalApiServer>? configureServices = null,
-        bool start = true)
+        bool startHost = true,
+        bool authDelegator = true,
+        Func<LocalApiServer, string>? ownToken = null)
     {
         var time = new ManualTimeProvider(KubeTokens.Now);
         var serverOptions = new LocalApiServerOptions { TimeProvider = time };
@@ -61,28 +87,37 @@ internal sealed class ApiServerHarness : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("verifier-apiserver-").FullName;
         try
         {
+            server.CreateServiceAccount(VerifierNamespace, VerifierAccount);
+            if (authDelegator)
+            {
+                server.GrantClusterRole(LocalApiServerRoles.AuthDelegator, VerifierNamespace, VerifierAccount);
+            }
+
             // The verifier's own credential: a service-account token (discovery is readable by system:serviceaccounts).
             var tokenFile = Path.Combine(directory, "token");
-            await File.WriteAllTextAsync(tokenFile, server.IssueToken("default", "default", expirationSeconds: 86400 * 7));
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            await File.WriteAllTextAsync(tokenFile, ownToken?.Invoke(server) ?? VerifierToken(server));
+
+            // No default configuration sources or log providers: the test decides everything.
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Services.AddSingleton<TimeProvider>(time);
             builder.Services.AddKubernetesTokenVerifier(o =>
             {
-                o.Mode = VerificationMode.Local;
-                o.Audiences = [KubeTokens.Audience];
+                o.Mode = mode;
+                o.Audiences = [Audience];
                 o.Keys.Source = KeySourceKind.ApiServer;
                 o.Keys.RefreshJitter = 0;
                 o.ApiServer.Server = server.BaseAddress;
                 o.ApiServer.CertificateAuthorityData = server.CaCertificatePem;
                 o.ApiServer.TokenFile = tokenFile;
+                o.ApiServer.UseInCluster = false;
                 configure?.Invoke(o);
             });
             configureServices?.Invoke(builder.Services, server);
-            var host = builder.Build();
-            var harness = new ApiServerHarness(server, time, host, directory);
-            if (start)
+            var harness = new ApiServerHarness(server, time, builder.Build(), directory);
+            if (startHost)
             {
-                await host.StartAsync();
+                await harness.Host.StartAsync();
+                harness._started = true;
             }
 
             return harness;
@@ -95,20 +130,30 @@ internal sealed class ApiServerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Loads the key set once, as the hosted worker would at startup (for a harness whose host is not started).</summary>
+    public async Task LoadKeysAsync()
+    {
+        var loaded = await Store.RefreshAsync(KeyRefreshTrigger.Startup).WaitAsync(TimeSpan.FromSeconds(30));
+        if (!loaded)
+        {
+            throw new InvalidOperationException("The key set did not load: " + Verifier.GetStatus().LastKeyRefreshError);
+        }
+    }
+
     /// <summary>
     /// Rewrites the verifier's own token file with a token signed by the current key, as the kubelet does, and moves
     /// the clock past the re-read interval (1 min) so the next request uses it.
     /// </summary>
     public async Task RenewVerifierTokenAsync()
     {
-        await File.WriteAllTextAsync(TokenFile, Server.IssueToken("default", "default", expirationSeconds: 86400 * 7));
+        await WriteVerifierTokenAsync();
         Time.Advance(TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Rewrites the verifier's own token file with a token signed by the current key, without moving the clock.</summary>
-    public Task WriteVerifierTokenAsync() => File.WriteAllTextAsync(TokenFile, Server.IssueToken("default", "default", expirationSeconds: 86400 * 7));
+    public Task WriteVerifierTokenAsync() => File.WriteAllTextAsync(TokenFile, VerifierToken(Server));
 
-    /// <summary>A token from the server for the harness audience (pod-bound when <paramref name="pod"/> is given).</summary>
+    /// <summary>A token of <c>default/default</c> for <see cref="Audience"/>, bound to <paramref name="pod"/> when given.</summary>
     public string IssueToken(string? pod = null, long? expirationSeconds = null)
     {
         if (pod is not null && Server.GetPodUid("default", pod) is null)
@@ -116,7 +161,18 @@ internal sealed class ApiServerHarness : IAsyncDisposable
             Server.CreatePod("default", pod);
         }
 
-        return Server.IssueToken("default", "default", [KubeTokens.Audience], expirationSeconds, pod is null ? null : BoundObjectRef.Pod(pod));
+        return Server.IssueToken("default", "default", [Audience], expirationSeconds, pod is null ? null : BoundObjectRef.Pod(pod));
+    }
+
+    /// <summary>A pod in <c>default</c> (created when missing) and a token bound to it for <paramref name="audience"/>.</summary>
+    public string PodToken(string pod, long expirationSeconds = 3600, string audience = Audience)
+    {
+        if (Server.GetPodUid("default", pod) is null)
+        {
+            Server.CreatePod("default", pod);
+        }
+
+        return Server.IssueToken("default", "default", [audience], expirationSeconds, BoundObjectRef.Pod(pod));
     }
 
     public Task<TokenVerificationResult> VerifyAsync(string token) =>
@@ -124,35 +180,38 @@ internal sealed class ApiServerHarness : IAsyncDisposable
 
     public Task WaitUntilReadyAsync() => Verifier.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
-    /// <summary>Waits (bounded, real time) until <paramref name="condition"/> holds.</summary>
-    public static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.WaitUntil(condition, what);
-
-    /// <summary>A TCP port that was free a moment ago (for servers whose issuer must name their own port).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static X509ChainPolicy TrustOnly(X509Certificate2 ca) => new()
-    {
-        TrustMode = X509ChainTrustMode.CustomRootTrust,
-        RevocationMode = X509RevocationMode.NoCheck,
-        CustomTrustStore = { ca },
-    };
-
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await Host.StopAsync(TimeSpan.FromSeconds(10));
+            if (_started)
+            {
+                await Host.StopAsync(TimeSpan.FromSeconds(10));
+            }
         }
         finally
         {
-            Host.Dispose();
+            if (Host is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            else
+            {
+                Host.Dispose();
+            }
+
             await Server.DisposeAsync();
-            Directory.Delete(_directory, recursive: true);
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory left behind is harmless.
+            }
         }
     }
+
+    private static string VerifierToken(LocalApiServer server) =>
+        server.IssueToken(VerifierNamespace, VerifierAccount, expirationSeconds: 86_400 * 7);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -22,6 +23,25 @@ public sealed class TestCertificates : IDisposable
         Server = Issue("CN=kube-apiserver", sans.Build(), new Oid("1.3.6.1.5.5.7.3.1"), now);
         Client = Issue("CN=system:serviceaccount:token-demo:token-reviewer", null, new Oid("1.3.6.1.5.5.7.3.2"), now);
     }
+
+    /// <summary>
+    /// A handler that trusts exactly <paramref name="ca"/> (custom root trust, host names still checked), as a
+    /// cluster client must: never the system store, never "accept any"; no redirects, no environment proxy.
+    /// </summary>
+    public static SocketsHttpHandler TrustingHandler(X509Certificate2 ca) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+                CustomTrustStore = { ca },
+            },
+        },
+    };
 
     public X509Certificate2 Authority { get; }
 

@@ -131,7 +131,7 @@ public sealed class HostileTokenTests : IDisposable
     {
         // Where the API server is part of the mode: a token the offline checks refuse is never sent to TokenReview
         // (a flood of junk must not become a flood of API-server requests).
-        await using var modes = await Verifier.Tests.TestKit.ModeHarness.StartAsync(VerificationMode.Hybrid);
+        await using var modes = await ApiServerHarness.StartAsync(VerificationMode.Hybrid, startHost: false);
         await modes.LoadKeysAsync();
         var valid = modes.PodToken("web-0");
         var parts = valid.Split('.');
@@ -139,7 +139,7 @@ public sealed class HostileTokenTests : IDisposable
         {
             "alg-none" => JwtWriter.Encode("{\"alg\":\"none\"}") + "." + parts[1] + ".",
             "jku-loopback" => JwtWriter.Encode("{\"alg\":\"RS256\",\"jku\":\"" + ListenerUrl + "\"}") + "." + parts[1] + "." + parts[2],
-            "bit-in-payload" => FlipBit(valid, 1, 40),
+            "bit-in-payload" => FlipBit(valid, 1, Base64Url.DecodeFromChars(parts[1]).AsSpan().IndexOf("web-0"u8) + 1), // inside the pod name: still JSON
             "bit-in-signature" => FlipBit(valid, 2, 17),
             "non-ascii" => valid + "é",
             _ => valid + new string('A', (16 * 1024) + 1 - valid.Length),

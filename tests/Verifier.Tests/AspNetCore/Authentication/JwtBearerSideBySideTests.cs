@@ -57,7 +57,7 @@ public sealed class JwtBearerSideBySideTests
             {
                 // As in a pod: the default service-account token (audience: the API server) and the cluster CA.
                 var discovery = builder.Services.AddHttpClient(DiscoveryClient, c => c.Timeout = TimeSpan.FromSeconds(30))
-                    .ConfigurePrimaryHttpMessageHandler(() => ClusterCaHandler(api.CaCertificate));
+                    .ConfigurePrimaryHttpMessageHandler(() => TestCertificates.TrustingHandler(api.CaCertificate));
                 if (discoveryToken)
                 {
                     discovery.AddServiceAccountToken(tokenPath);
@@ -128,22 +128,6 @@ public sealed class JwtBearerSideBySideTests
                 File.WriteAllText(tokenPath, server.IssueToken(LocalClusterApp.Namespace, LocalClusterApp.ClientAccount));
             });
     }
-
-    /// <summary>TLS that trusts exactly the cluster CA (custom root trust, host-name checks on), never "accept any".</summary>
-    private static SocketsHttpHandler ClusterCaHandler(X509Certificate2 ca) => new()
-    {
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                CustomTrustStore = { ca },
-            },
-        },
-    };
 
     private async Task<(HttpStatusCode Status, string Body, string[] Challenges)> GetAsync(string path, string? token)
     {
