@@ -34,6 +34,7 @@ public sealed class ModeBenchmarksSmokeTests
                 Assert.That(reviewsBeforeUncached - reviewsAfterSetup, Is.LessThanOrEqualTo(10));
                 Assert.That(benchmarks.TokenReviews - reviewsBeforeUncached, Is.EqualTo(5), "uncached TokenReview mode asks every time");
             });
+            Assert.That(await benchmarks.TokenReviewServerSide(), Is.True, "the same review, sent without the verifier, is authenticated");
         }
         finally
         {
