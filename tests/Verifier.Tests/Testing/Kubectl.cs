@@ -67,29 +67,13 @@ internal sealed class Kubectl : IDisposable
         return Process.Start(info)!;
     }
 
-    public async Task<KubectlResult> RunAsync(params string[] args)
+    public async Task<ProcessResult> RunAsync(params string[] args)
     {
         using var process = Start(args);
         return await WaitAsync(process, TimeSpan.FromSeconds(60));
     }
 
-    public static async Task<KubectlResult> WaitAsync(Process process, TimeSpan timeout)
-    {
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl did not finish within {timeout}: {await stderr}");
-        }
-
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<ProcessResult> WaitAsync(Process process, TimeSpan timeout) => ProcessResult.WaitAsync(process, timeout);
 
     public void Dispose()
     {
