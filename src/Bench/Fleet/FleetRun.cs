@@ -21,7 +21,8 @@ namespace Bench.Fleet;
 /// The fleet run: one embedded LocalApiServer, and per mode and instance count that many verifier hosts in this process,
 /// each built with <c>AddKubernetesTokenVerifier</c>. Every figure is a difference of the server's
 /// <see cref="ApiCounters"/> across a phase; a handler on each verifier's named HTTP client counts the same requests
-/// from the other side. The clock is shared and moved by hand, so steady state over TTLs of 10 s takes no real waiting.
+/// from the other side. The clock is shared and moved only by hand (1 s per second of load), so steady state over
+/// TTLs of 10 s takes no real waiting and does not depend on how fast this machine is.
 /// </summary>
 internal sealed class FleetRun : IAsyncDisposable
 {
@@ -34,7 +35,7 @@ internal sealed class FleetRun : IAsyncDisposable
 
     private readonly FleetOptions _options;
     private readonly TextWriter _progress;
-    private readonly ShiftableTimeProvider _time = new();
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly string _directory = Directory.CreateTempSubdirectory("fleet-").FullName;
     private readonly List<SigningKey> _keys = [];
     private readonly RequestCounter _clientRequests = new();
@@ -225,16 +226,16 @@ internal sealed class FleetRun : IAsyncDisposable
         var (first, firstCounts) = await PhaseAsync(() => LoadAsync(replicas, tokens, tokens.Length, 0, verify, ct)).ConfigureAwait(false);
         result.Rows.Add(Row(mode, shape, replicas, "first pass", first, 0, firstCounts.Verifications, firstCounts.Failures));
 
-        // Steady state: each emulated second, every replica verifies Rate tokens round-robin over the callers, then
-        // the shared clock moves 1 s. The length is read from the clock (real time passes too).
+        // Steady state: the shared clock moves 1 s, then every replica verifies Rate tokens round-robin over the callers;
+        // Seconds times. The first pass was at second 0, so verdicts of a TTL of T s are renewed at T, 2T, ...
         var started = _time.GetUtcNow();
         var (steady, steadyCounts) = await PhaseAsync(async () =>
         {
             var total = new LoadCounts(0, 0);
-            for (var second = 0; second < _options.Seconds; second++)
+            for (var second = 1; second <= _options.Seconds; second++)
             {
-                total += await LoadAsync(replicas, tokens, _options.Rate, second * _options.Rate, verify, ct).ConfigureAwait(false);
                 _time.Advance(TimeSpan.FromSeconds(1));
+                total += await LoadAsync(replicas, tokens, _options.Rate, second * _options.Rate, verify, ct).ConfigureAwait(false);
             }
 
             return total;
