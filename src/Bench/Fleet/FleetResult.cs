@@ -23,6 +23,12 @@ internal sealed class FleetResult(FleetOptions options)
     /// <summary>Every request the verifiers' clients sent over the same span.</summary>
     public long ClientTotal { get; set; }
 
+    /// <summary>How far the clock was moved at phase ends so that shadow reviews waiting out a retry delay could finish.</summary>
+    public TimeSpan ClockMovedForRetries { get; set; }
+
+    /// <summary>API responses that were not 2xx (or connections dropped) over the measured span.</summary>
+    public long FailedApiResponses { get; set; }
+
     public long PodListBytes { get; set; }
 
     public long ServiceAccountListBytes { get; set; }
@@ -59,6 +65,7 @@ internal sealed class FleetResult(FleetOptions options)
 
         output.WriteLine();
         output.WriteLine(Invariant($"Request counts: the API server counted {ServerTotal} over the run, the verifiers' clients sent {ClientTotal}, the rows add up to {Rows.Sum(r => r.Api.Requests)}: {(CountsAgree ? "they agree" : "THEY DIFFER")}."));
+        output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
         output.WriteLine(Invariant($"Bytes are request / response bodies at the API server (HTTP headers and TLS not included). A watch-based verifier (issue 13) would list at start: pods {PodListBytes:N0} B, service accounts {ServiceAccountListBytes:N0} B."));
         output.WriteLine(Invariant($"Memory: {BytesPerCachedResult:N0} B per cached result ({CachedResults} entries, Local mode), {BytesPerBinding:N0} B per remembered binding ({Bindings} bindings, Hybrid mode without the result cache); managed heap after a full GC, difference / entries."));
         output.WriteLine();
