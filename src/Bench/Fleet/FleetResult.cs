@@ -11,6 +11,9 @@ internal sealed class FleetResult(FleetOptions options)
     /// <summary>An assumed TokenReview latency at a real API server, for the in-flight column (Little's law).</summary>
     public const double AssumedReviewSeconds = 0.010;
 
+    /// <summary><c>Keys:RefreshInterval</c>'s default (the API server's <c>max-age=3600</c>).</summary>
+    public const double RefreshIntervalSeconds = 3600;
+
     public FleetOptions Options { get; } = options;
 
     public string ApiServer { get; set; } = "";
@@ -25,6 +28,9 @@ internal sealed class FleetResult(FleetOptions options)
 
     /// <summary>How far the clock was moved at phase ends so that shadow reviews waiting out a retry delay could finish.</summary>
     public TimeSpan ClockMovedForRetries { get; set; }
+
+    /// <summary>Sends the verifiers' clients saw fail in transport (never reached the server; the verifier retried).</summary>
+    public long FailedSends { get; set; }
 
     /// <summary>API responses that were not 2xx (or connections dropped) over the measured span.</summary>
     public long FailedApiResponses { get; set; }
@@ -52,7 +58,7 @@ internal sealed class FleetResult(FleetOptions options)
         var o = Options;
         output.WriteLine(Invariant($"Settings: {o.Pods} pods, {o.ServiceAccounts} service accounts; {o.Callers} caller pods per replica; steady load {o.Rate} verifications per replica per second for {o.Seconds} emulated s; API server {ApiServer}"));
         output.WriteLine();
-        output.WriteLine("| mode | shape | replicas | phase | API requests | sent by verifiers | discovery | JWKS | TokenReview | other | bytes in / out | connections | per verifier | ready ms (median / max) | verifications | failures |");
+        output.WriteLine("| mode | shape | replicas | phase | API requests | answered, as the verifiers counted | discovery | JWKS | TokenReview | other | bytes in / out | connections | per verifier | ready ms (median / max) | verifications | failures |");
         output.WriteLine("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in Rows)
         {
@@ -64,8 +70,8 @@ internal sealed class FleetResult(FleetOptions options)
         }
 
         output.WriteLine();
-        output.WriteLine(Invariant($"Request counts: the API server counted {ServerTotal} over the run, the verifiers' clients sent {ClientTotal}, the rows add up to {Rows.Sum(r => r.Api.Requests)}: {(CountsAgree ? "they agree" : "THEY DIFFER")}."));
-        output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
+        output.WriteLine(Invariant($"Request counts: the API server counted {ServerTotal} over the run, the verifiers' clients had {ClientTotal} answered, the rows add up to {Rows.Sum(r => r.Api.Requests)}: {(CountsAgree ? "they agree" : "THEY DIFFER")}."));
+        output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; sends that failed in transport (retried, not counted above): {FailedSends}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
         output.WriteLine(Invariant($"Bytes are request / response bodies at the API server (HTTP headers and TLS not included). A watch-based verifier (issue 13) would list at start: pods {PodListBytes:N0} B, service accounts {ServiceAccountListBytes:N0} B."));
         output.WriteLine(Invariant($"Memory: {BytesPerCachedResult:N0} B per cached result ({CachedResults} entries, Local mode), {BytesPerBinding:N0} B per remembered binding ({Bindings} bindings, Hybrid mode without the result cache); managed heap after a full GC, difference / entries."));
         output.WriteLine();
@@ -86,9 +92,12 @@ internal sealed class FleetResult(FleetOptions options)
             var start = Find(mode, FleetRun.VerifiersShape, largest, "start");
             if (steady is not null && start is not null)
             {
-                var r = steady.PerVerifier;
+                // The periodic key refresh (Keys:RefreshInterval, 1 h) is too slow to show in the steady window: it
+                // costs what the start's discovery and JWKS cost, once an hour.
+                var refresh = (start.Api.Discovery + start.Api.Jwks) / (double)start.Verifiers / RefreshIntervalSeconds;
+                var r = steady.PerVerifier + refresh;
                 var reviews = steady.Api.TokenReviews / (double)steady.Verifiers / steady.EmulatedSeconds;
-                WriteModelRow(output, mode, "one verifier per replica", Invariant($"N × {r:0.###}"), n => n * r, 0,
+                WriteModelRow(output, mode, "one verifier per replica", Invariant($"N × ({start.PerVerifier:0.#}/3600 + {steady.PerVerifier:0.###})"), n => n * r, 0,
                     start.PerVerifier * 10_000, r, reviews * 10_000 * AssumedReviewSeconds);
             }
 
@@ -96,10 +105,11 @@ internal sealed class FleetResult(FleetOptions options)
             var sidecarStart = Find(mode, FleetRun.SidecarShape, largest, "start");
             if (sidecar is not null && sidecarStart is not null)
             {
-                var r = sidecar.PerVerifier;
+                var refresh = (sidecarStart.Api.Discovery + sidecarStart.Api.Jwks) / RefreshIntervalSeconds;
+                var r = sidecar.PerVerifier + refresh;
                 var reviews = sidecar.Api.TokenReviews / sidecar.EmulatedSeconds;
                 double Nodes(int n) => Math.Ceiling(n / (double)largest);
-                WriteModelRow(output, mode, Invariant($"one verifier per node ({largest} replicas each)"), Invariant($"⌈N / {largest}⌉ × {r:0.###}"), n => Nodes(n) * r, 0,
+                WriteModelRow(output, mode, Invariant($"one verifier per node ({largest} replicas each)"), Invariant($"⌈N / {largest}⌉ × ({sidecarStart.PerVerifier:0.#}/3600 + {sidecar.PerVerifier:0.###})"), n => Nodes(n) * r, 0,
                     sidecarStart.PerVerifier * Nodes(10_000), r, reviews * Nodes(10_000) * AssumedReviewSeconds);
             }
         }
@@ -114,7 +124,7 @@ internal sealed class FleetResult(FleetOptions options)
     {
         var perClient = perVerifier <= 5 ? Invariant($"{perVerifier:0.###}/s: under") : Invariant($"{perVerifier:0.###}/s: over, throttled");
         output.WriteLine(Invariant(
-            $"| {mode} | {shape} | {formula} | {rps(10):N1} | {rps(1_000):N1} | {rps(10_000):N1} | {streams} | {startRequests:N0} | {perClient} | {inFlight:N1} |"));
+            $"| {mode} | {shape} | {formula} | {rps(10):N2} | {rps(1_000):N1} | {rps(10_000):N1} | {streams} | {startRequests:N0} | {perClient} | {inFlight:N1} |"));
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -6,7 +6,7 @@ namespace Bench.Fleet;
 /// <param name="Instances">Verifier replicas (for <c>sidecar</c>: the app replicas calling the one verifier).</param>
 /// <param name="Phase"><c>start</c>, <c>first pass</c>, <c>steady</c>, <c>rotation</c>.</param>
 /// <param name="Api">The API server's own counts for the phase.</param>
-/// <param name="ClientRequests">Requests the verifiers' HTTP clients sent in the phase (a handler on the named client).</param>
+/// <param name="ClientRequests">Requests the verifiers' HTTP clients had answered in the phase (a handler on the named client).</param>
 /// <param name="EmulatedSeconds">The phase's length on the shared clock (steady state only, else 0).</param>
 /// <param name="Verifications">Verifications made in the phase.</param>
 /// <param name="Failures">Verifications that did not succeed (every token of the run is valid).</param>

@@ -39,6 +39,7 @@ internal sealed class FleetRun : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("fleet-").FullName;
     private readonly List<SigningKey> _keys = [];
     private readonly RequestCounter _clientRequests = new();
+    private readonly RequestCounter _failedSends = new();
     private readonly List<ShadowVerification> _shadows = [];
     private LocalApiServer? _server;
 
@@ -100,6 +101,7 @@ internal sealed class FleetRun : IAsyncDisposable
 
         result.ServerTotal = ApiTally.Read(Server.Counters).Requests;
         result.ClockMovedForRetries = ClockMovedForRetries;
+        result.FailedSends = _failedSends.Count;
         result.FailedApiResponses = Enum.GetValues<ApiEndpoint>().Sum(e => Server.Counters.ByStatus(e).Where(p => p.Key is < 200 or >= 300).Sum(p => p.Value));
         result.ClientTotal = _clientRequests.Count - clientBefore;
 
@@ -397,7 +399,7 @@ internal sealed class FleetRun : IAsyncDisposable
             o.ApiServer.TokenFile = TokenFile;
             configure?.Invoke(o);
         });
-        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests));
+        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests, _failedSends));
     }
 
     /// <summary>Heap growth per cached verification result: Local mode, N distinct tokens verified once each.</summary>
@@ -493,13 +495,26 @@ internal sealed class FleetRun : IAsyncDisposable
         public static LoadCounts operator +(LoadCounts a, LoadCounts b) => new(a.Verifications + b.Verifications, a.Failures + b.Failures);
     }
 
-    /// <summary>Counts every request a verifier's named API-server client sends.</summary>
-    private sealed class EveryRequestCounter(RequestCounter counter) : DelegatingHandler
+    /// <summary>
+    /// Counts every request a verifier's named API-server client sent that got an answer, and apart from those the
+    /// sends that failed in transport (a kept-alive connection the server had just closed): the verifier retries those,
+    /// and the API server never saw them.
+    /// </summary>
+    private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed) : DelegatingHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            counter.Increment();
-            return base.SendAsync(request, cancellationToken);
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                answered.Increment();
+                return response;
+            }
+            catch (HttpRequestException)
+            {
+                failed.Increment();
+                throw;
+            }
         }
     }
 }
