@@ -71,7 +71,7 @@ internal sealed class FleetResult(FleetOptions options)
 
         output.WriteLine();
         output.WriteLine(Invariant($"Request counts: the API server counted {ServerTotal} over the run, the verifiers' clients had {ClientTotal} answered, the rows add up to {Rows.Sum(r => r.Api.Requests)}: {(CountsAgree ? "they agree" : "THEY DIFFER")}."));
-        output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; sends that failed in transport (retried, not counted above): {FailedSends}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
+        output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; sends that failed in transport or were cancelled (retried; not in the verifiers' count): {FailedSends}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
         output.WriteLine(Invariant($"Bytes are request / response bodies at the API server (HTTP headers and TLS not included). A watch-based verifier (issue 13) would list at start: pods {PodListBytes:N0} B, service accounts {ServiceAccountListBytes:N0} B."));
         output.WriteLine(Invariant($"Memory: {BytesPerCachedResult:N0} B per cached result ({CachedResults} entries, Local mode), {BytesPerBinding:N0} B per remembered binding ({Bindings} bindings, Hybrid mode without the result cache); managed heap after a full GC, difference / entries."));
         output.WriteLine();

@@ -238,6 +238,9 @@ internal sealed class FleetRun : IAsyncDisposable
             var total = new LoadCounts(0, 0);
             for (var second = 1; second <= _options.Seconds; second++)
             {
+                // Shadow reviews run in the background: the clock moves only once they are back, or a review in
+                // flight across several emulated seconds would time out on the clock (and be sent again).
+                await SettleShadowsAsync().ConfigureAwait(false);
                 _time.Advance(TimeSpan.FromSeconds(1));
                 total += await LoadAsync(replicas, tokens, _options.Rate, second * _options.Rate, verify, ct).ConfigureAwait(false);
             }
@@ -328,12 +331,14 @@ internal sealed class FleetRun : IAsyncDisposable
         var stalled = Stopwatch.StartNew();
         while (_shadows.Exists(s => s.InFlight > 0))
         {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            if (deadline.Elapsed > TimeSpan.FromSeconds(120))
             {
-                throw new FleetRunException("shadow comparisons still running 60 s after a phase ended");
+                var next = _time.NextTimerDue is { } at ? $"{(at - _time.GetUtcNow()).TotalSeconds:0.#} s ahead" : "none";
+                throw new FleetRunException(
+                    $"{_shadows.Sum(s => s.InFlight)} shadow comparisons still running 120 s after a phase ended (next timer on the clock: {next})");
             }
 
-            if (stalled.Elapsed > TimeSpan.FromSeconds(2) && _time.NextTimerDue is { } due && due - _time.GetUtcNow() <= TimeSpan.FromSeconds(30))
+            if (stalled.Elapsed > TimeSpan.FromSeconds(2) && _time.NextTimerDue is { } due && due - _time.GetUtcNow() <= TimeSpan.FromSeconds(60))
             {
                 var move = due - _time.GetUtcNow();
                 _time.Advance(move > TimeSpan.Zero ? move : TimeSpan.Zero);
@@ -497,8 +502,8 @@ internal sealed class FleetRun : IAsyncDisposable
 
     /// <summary>
     /// Counts every request a verifier's named API-server client sent that got an answer, and apart from those the
-    /// sends that failed in transport (a kept-alive connection the server had just closed): the verifier retries those,
-    /// and the API server never saw them.
+    /// sends that failed in transport or were cancelled (an attempt timeout): the verifier retries those, and the API
+    /// server may or may not have counted them.
     /// </summary>
     private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed) : DelegatingHandler
     {
@@ -510,7 +515,7 @@ internal sealed class FleetRun : IAsyncDisposable
                 answered.Increment();
                 return response;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
             {
                 failed.Increment();
                 throw;
