@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Running;
 using Bench.Compare;
+using Bench.Fleet;
 using Bench.Soak;
 
 // No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites. `soak ...`: load and memory over minutes.
+// `fleet ...`: the API server's cost of 1..N verifier replicas per mode, and the fleet model.
 if (args.Length > 0 && args[0] == "bdn")
 {
     return RunBenchmarks(args[1..]);
@@ -12,6 +14,11 @@ if (args.Length > 0 && args[0] == "bdn")
 if (args.Length > 0 && args[0] == "soak")
 {
     return await SoakCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "fleet")
+{
+    return await FleetCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
 }
 
 var compareArgs = args.Length > 0 && args[0] == "compare" ? args[1..] : args;

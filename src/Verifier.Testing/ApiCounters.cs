@@ -3,7 +3,8 @@ namespace Verifier.Testing;
 /// <summary>
 /// Requests <see cref="LocalApiServer"/> answered, per endpoint and HTTP status; a dropped connection counts as
 /// status <see cref="DroppedConnection"/>. Counted before the response starts, so a client that has its answer
-/// sees the count. Thread-safe.
+/// sees the count. Also the body bytes each endpoint received and sent (request and response bodies, without HTTP
+/// headers and TLS framing) and the TCP connections accepted. Thread-safe.
 /// </summary>
 public sealed class ApiCounters
 {
@@ -12,6 +13,9 @@ public sealed class ApiCounters
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(ApiEndpoint Endpoint, int Status), long> _counts = [];
+    private readonly Dictionary<ApiEndpoint, (long Received, long Sent)> _bytes = [];
+    private long _connectionsOpened;
+    private long _connectionsOpen;
 
     /// <summary>Requests to <paramref name="endpoint"/>, all statuses or only <paramref name="status"/>.</summary>
     public long Count(ApiEndpoint endpoint, int? status = null)
@@ -61,13 +65,57 @@ public sealed class ApiCounters
         }
     }
 
+    /// <summary>Request body bytes received by <paramref name="endpoint"/> (headers and TLS not included).</summary>
+    public long BytesReceived(ApiEndpoint endpoint)
+    {
+        lock (_lock)
+        {
+            return _bytes.GetValueOrDefault(endpoint).Received;
+        }
+    }
+
+    /// <summary>Response body bytes sent by <paramref name="endpoint"/>, watch events included (headers and TLS not included).</summary>
+    public long BytesSent(ApiEndpoint endpoint)
+    {
+        lock (_lock)
+        {
+            return _bytes.GetValueOrDefault(endpoint).Sent;
+        }
+    }
+
+    /// <summary>TCP connections accepted since the start (or the last <see cref="Reset"/>).</summary>
+    public long ConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
+
+    /// <summary>TCP connections open right now (not cleared by <see cref="Reset"/>).</summary>
+    public long ConnectionsOpen => Interlocked.Read(ref _connectionsOpen);
+
     public void Reset()
     {
         lock (_lock)
         {
             _counts.Clear();
+            _bytes.Clear();
+        }
+
+        Interlocked.Exchange(ref _connectionsOpened, 0);
+    }
+
+    internal void RecordBytes(ApiEndpoint endpoint, long received, long sent)
+    {
+        lock (_lock)
+        {
+            var (r, s) = _bytes.GetValueOrDefault(endpoint);
+            _bytes[endpoint] = (r + received, s + sent);
         }
     }
+
+    internal void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _connectionsOpened);
+        Interlocked.Increment(ref _connectionsOpen);
+    }
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _connectionsOpen);
 
     internal void Record(ApiEndpoint endpoint, int status)
     {

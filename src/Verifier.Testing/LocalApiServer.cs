@@ -116,6 +116,20 @@ public sealed partial class LocalApiServer : IAsyncDisposable
                 kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
+
+                    // Before TLS: every accepted TCP connection, whatever it carries (ApiCounters.ConnectionsOpened).
+                    listen.Use(next => async connection =>
+                    {
+                        state.Counters.ConnectionOpened();
+                        try
+                        {
+                            await next(connection).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            state.Counters.ConnectionClosed();
+                        }
+                    });
                     listen.UseHttps(ca.ServerCertificate);
                 });
             });

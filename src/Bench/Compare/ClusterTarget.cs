@@ -37,6 +37,8 @@ internal sealed class ClusterTarget : ICompareTarget
 
     public long? ServerTokenReviewCount => null;
 
+    public long? ServerConnectionsOpened => null;
+
     public IReadOnlyList<string> Issuers => [];
 
     public void VerifierStarting()

@@ -204,6 +204,12 @@ internal sealed class CompareReport
         sb.AppendLine().AppendLine("\\* process-wide allocations per operation: for modes that call the embedded API server they include the server's own share. " +
             "ops/s is the median of the rounds; `https-noop-floor` is a kept-alive HTTPS GET of `/version` to the same API server, the floor under any TokenReview call.").AppendLine();
 
+        // What the harness saw while measuring (the figures behind issue 16's "8 callers" finding).
+        sb.AppendLine("Harness, per measurement (median round): last caller's start after the clock started, most thread-pool work items queued, " +
+            "thread-pool threads at the end, new connections the embedded API server accepted, process CPU per operation: " +
+            string.Join("; ", Performance.Select(static m => string.Create(CultureInfo.InvariantCulture,
+                $"{m.Name} x{m.Callers} {m.LastCallerStartMilliseconds:0.#} ms / {m.MaxPendingWorkItems} / {m.ThreadPoolThreads} / {(m.ServerConnectionsOpened is { } c ? c.ToString(CultureInfo.InvariantCulture) : "n/a")} / {m.CpuMicrosecondsPerOperation:0.#} µs")))).AppendLine();
+
         sb.AppendLine("TokenReviews sent while verifying each corpus token once: " +
             string.Join(", ", AgreementPassApiRequests.Select(static p => $"{p.Key} {p.Value}"))).AppendLine();
 

@@ -36,7 +36,7 @@ internal static class CompareRun
             {
                 await target.FloorRequestAsync(ct).ConfigureAwait(false);
                 return true;
-            }, callers, options.Duration, options.Rounds, static () => 0, ct).ConfigureAwait(false));
+            }, callers, options.Duration, options.Rounds, static () => 0, ct, () => target.ServerConnectionsOpened).ConfigureAwait(false));
         }
 
         progress.Done("floor measured");

@@ -37,6 +37,8 @@ internal sealed class EmbeddedTarget : ICompareTarget
 
     public long? ServerTokenReviewCount => _server?.Counters.Count(ApiEndpoint.TokenReview);
 
+    public long? ServerConnectionsOpened => _server?.Counters.ConnectionsOpened;
+
     public IReadOnlyList<string> Issuers => _server is null ? [] : [_server.Issuer, LegacyIssuer];
 
     // The freshly rotated key leaves the JWKS while a verifier loads its keys and comes back once it is ready: every

@@ -30,6 +30,9 @@ internal interface ICompareTarget : IAsyncDisposable
     /// <summary>TokenReviews the API server itself has answered so far; null when it cannot tell (real cluster).</summary>
     long? ServerTokenReviewCount { get; }
 
+    /// <summary>TCP connections the API server has accepted so far; null when it cannot tell (real cluster).</summary>
+    long? ServerConnectionsOpened { get; }
+
     /// <summary>A no-op HTTPS round trip to the API server over a kept-alive connection: the floor for TokenReview latency.</summary>
     Task FloorRequestAsync(CancellationToken cancellationToken);
 

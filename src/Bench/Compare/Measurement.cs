@@ -14,6 +14,21 @@ internal sealed record Measurement(
     long ApiRequests,
     IReadOnlyList<double> RoundsOperationsPerSecond)
 {
+    /// <summary>The latest any caller made its first operation, after the measurement's clock started (ms).</summary>
+    public double LastCallerStartMilliseconds { get; init; }
+
+    /// <summary>Most work items queued in the thread pool at once (sampled every 5 ms by a thread of its own).</summary>
+    public long MaxPendingWorkItems { get; init; }
+
+    /// <summary>Thread-pool threads at the end of the measurement.</summary>
+    public int ThreadPoolThreads { get; init; }
+
+    /// <summary>CPU time of the whole process (callers, verifier, embedded API server) per operation, in µs.</summary>
+    public double CpuMicrosecondsPerOperation { get; init; }
+
+    /// <summary>TCP connections the embedded API server accepted during the measurement; null against a real cluster.</summary>
+    public long? ServerConnectionsOpened { get; init; }
+
     /// <summary>API-server requests (TokenReviews) per 1 000 verifications.</summary>
     public double ApiRequestsPerThousand => Operations == 0 ? 0 : ApiRequests * 1000.0 / Operations;
 }

@@ -59,7 +59,8 @@ internal static class ModeRunner
             foreach (var callers in new[] { 1, options.Concurrency })
             {
                 progress.Report($"{mode.Name}: {callers} caller(s), {options.Rounds} x {options.Duration.TotalSeconds:0.#} s", 0, 1);
-                result.Measurements.Add(await LoadRunner.MeasureAsync(mode.Name, Verify, callers, options.Duration, options.Rounds, () => counter.Count, ct).ConfigureAwait(false));
+                result.Measurements.Add(await LoadRunner.MeasureAsync(mode.Name, Verify, callers, options.Duration, options.Rounds, () => counter.Count, ct,
+                    () => target.ServerConnectionsOpened).ConfigureAwait(false));
             }
 
             ShadowReportWriter.Describe(host.Services, result);

@@ -207,7 +207,9 @@ internal sealed partial class ApiRequestHandler
 
     private static async Task WriteLineAsync(HttpContext context, string line, CancellationToken cancellationToken)
     {
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+        var bytes = Encoding.UTF8.GetBytes(line);
+        CountSent(context, bytes.Length);
+        await context.Response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class ApiRequestHandler(ServerState state)
     private const string JsonContentType = "application/json";
     private const string CountedKey = "LocalApiServer.Counted";
     private const string UserKey = "LocalApiServer.User";
+    private const string TallyKey = "LocalApiServer.Tally";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -26,6 +27,8 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         var path = request.Path.HasValue ? request.Path.Value! : "/";
         var watch = request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
         var endpoint = Classify(request.Method, path, watch);
+        context.Items[TallyKey] = (state.Counters, endpoint);
+        state.Counters.RecordBytes(endpoint, request.ContentLength ?? 0, 0);
         response.OnStarting(static s =>
         {
             var (counters, e, ctx) = ((ApiCounters, ApiEndpoint, HttpContext))s;
@@ -271,7 +274,17 @@ internal sealed partial class ApiRequestHandler(ServerState state)
         context.Response.ContentLength = body.Length;
         if (context.Request.Method != "HEAD")
         {
+            CountSent(context, body.Length);
             await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds <paramref name="bytes"/> of response body to the request's endpoint in <see cref="ApiCounters"/>.</summary>
+    internal static void CountSent(HttpContext context, long bytes)
+    {
+        if (context.Items.TryGetValue(TallyKey, out var tally) && tally is (ApiCounters counters, ApiEndpoint endpoint))
+        {
+            counters.RecordBytes(endpoint, 0, bytes);
         }
     }
 

@@ -1,0 +1,118 @@
+using Bench.Fleet;
+using NUnit.Framework;
+
+namespace Verifier.Tests.Bench;
+
+/// <summary>
+/// The fleet run at tiny sizes (seconds): every row is produced, the request counts it reports are LocalApiServer's own
+/// and match what the verifiers' clients sent, and the TokenReview counts follow the 10 s TTLs (one verifier per
+/// replica pays per replica, one sidecar pays once).
+/// </summary>
+public sealed class FleetRunTests
+{
+    private static readonly string[] Phases = ["start", "first pass", "steady", "rotation"];
+
+    [Test]
+    public async Task RunAsync_TinyFleet_ProducesEveryRowAndCountsMatchTheApiServer()
+    {
+        var options = new FleetOptions
+        {
+            Instances = [1, 3],
+            Pods = 12,
+            ServiceAccounts = 3,
+            Callers = 4,
+            Rate = 4,
+
+            // 11 emulated seconds: every caller's 10 s TokenReview / binding verdict expires exactly once.
+            Seconds = 11,
+            MemoryEntries = 40,
+        };
+        using var progress = new StringWriter();
+
+        var result = await FleetRun.RunAsync(options, progress, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        using var report = new StringWriter();
+        result.Write(report);
+        await TestContext.Out.WriteLineAsync(report.ToString());
+        Assert.Multiple(() =>
+        {
+            foreach (var mode in FleetOptions.AllModes)
+            {
+                foreach (var phase in Phases)
+                {
+                    foreach (var instances in options.Instances)
+                    {
+                        Assert.That(result.Find(mode, FleetRun.VerifiersShape, instances, phase), Is.Not.Null, $"{mode} {instances} verifiers {phase}");
+                    }
+
+                    Assert.That(result.Find(mode, FleetRun.SidecarShape, 3, phase), Is.Not.Null, $"{mode} sidecar {phase}");
+                }
+
+                Assert.That(report.ToString(), Does.Contain($"| {mode} | one verifier per replica |"), $"{mode} model row");
+                Assert.That(report.ToString(), Does.Contain($"| {mode} | one verifier per node (3 replicas each) |"), $"{mode} sidecar model row");
+            }
+
+            Assert.That(report.ToString(), Does.Contain("| watch (issue 13, not built) |"));
+
+            // The report's counts are the server's: the rows add up to its total, and each equals what the clients sent.
+            Assert.That(result.ServerTotal, Is.GreaterThan(0));
+            Assert.That(result.Rows.Sum(r => r.Api.Requests), Is.EqualTo(result.ServerTotal));
+            Assert.That(result.ClientTotal, Is.EqualTo(result.ServerTotal));
+            foreach (var row in result.Rows)
+            {
+                Assert.That(row.Api.Requests, Is.EqualTo(row.ClientRequests), $"{row.Mode} {row.Shape} {row.Instances} {row.Phase}");
+                Assert.That(row.Failures, Is.Zero, $"{row.Mode} {row.Shape} {row.Instances} {row.Phase}: failures");
+            }
+
+            Assert.That(result.CountsAgree, Is.True);
+            Assert.That(report.ToString(), Does.Contain("they agree"));
+
+            // Local mode: discovery and JWKS at start, nothing at steady state.
+            var localStart = result.Find("local", FleetRun.VerifiersShape, 3, "start")!;
+            Assert.That((localStart.Api.Discovery, localStart.Api.Jwks, localStart.Api.TokenReviews), Is.EqualTo((3L, 3L, 0L)));
+            Assert.That(result.Find("local", FleetRun.VerifiersShape, 3, "steady")!.Api.Requests, Is.Zero);
+
+            // TokenReview and Hybrid: each caller (one token, one binding) re-reviewed once per replica in 11 s ...
+            foreach (var mode in new[] { "tokenreview", "hybrid" })
+            {
+                Assert.That(result.Find(mode, FleetRun.VerifiersShape, 3, "steady")!.Api.TokenReviews, Is.EqualTo(3L * options.Callers), $"{mode}: 3 verifiers");
+                Assert.That(result.Find(mode, FleetRun.VerifiersShape, 1, "steady")!.Api.TokenReviews, Is.EqualTo(options.Callers), $"{mode}: 1 verifier");
+
+                // ... and once in all behind one sidecar, for the same load.
+                var sidecar = result.Find(mode, FleetRun.SidecarShape, 3, "steady")!;
+                Assert.That(sidecar.Api.TokenReviews, Is.EqualTo(options.Callers), $"{mode}: sidecar");
+                Assert.That(sidecar.Verifications, Is.EqualTo(3L * options.Rate * options.Seconds), $"{mode}: sidecar load");
+                Assert.That(sidecar.Api.BytesReceived, Is.GreaterThan(0), $"{mode}: bytes counted");
+            }
+
+            // A rotation costs every offline verifier one refresh; Hybrid's bindings outlive the new tokens (no review).
+            var localRotation = result.Find("local", FleetRun.VerifiersShape, 3, "rotation")!;
+            Assert.That((localRotation.Api.Discovery, localRotation.Api.Jwks), Is.EqualTo((3L, 3L)));
+            Assert.That(result.Find("hybrid", FleetRun.VerifiersShape, 3, "rotation")!.Api.TokenReviews, Is.Zero);
+
+            Assert.That(result.BytesPerCachedResult, Is.GreaterThan(0));
+            Assert.That(result.CachedResults, Is.EqualTo(options.MemoryEntries / 2));
+            Assert.That(result.Bindings, Is.EqualTo(options.Pods / 2));
+        });
+    }
+
+    [TestCase("--instances", "0", "--instances '0'")]
+    [TestCase("--modes", "local,watch", "unknown mode 'watch'")]
+    [TestCase("--rate", "x", "--rate 'x'")]
+    [TestCase("--bogus", "1", "unknown argument '--bogus'")]
+    public async Task RunAsync_BadCommandLine_OneLineAndExitCode2(string name, string value, string expected)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await FleetCommand.RunAsync([name, value], output, error);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(FleetCommand.Usage));
+            Assert.That(error.ToString().TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(error.ToString(), Does.StartWith("fleet: ").And.Contain(expected));
+            Assert.That(output.ToString(), Is.Empty);
+        });
+    }
+}
