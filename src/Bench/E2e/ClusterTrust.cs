@@ -10,7 +10,7 @@ internal static class ClusterTrust
 {
     public static SocketsHttpHandler CreateHandler(string caFile)
     {
-        var ca = X509Certificate2.CreateFromPemFile(caFile);
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caFile));
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(ca);
         return new SocketsHttpHandler

@@ -91,7 +91,7 @@ internal static class E2eApiServerCommand
         await File.WriteAllLinesAsync(files.OneToken, [minted[0]], stop.Token).ConfigureAwait(false);
         await File.WriteAllTextAsync(files.Issuer, server.Issuer, stop.Token).ConfigureAwait(false);
         await File.WriteAllTextAsync(files.Url, server.BaseAddress.ToString(), stop.Token).ConfigureAwait(false);
-        await File.WriteAllTextAsync(files.Ready, "", stop.Token).ConfigureAwait(false);
+        await File.WriteAllTextAsync(files.Ready, "ready\n", stop.Token).ConfigureAwait(false);
         await output.WriteLineAsync($"e2e-apiserver: {server.BaseAddress} ready, {tokens} tokens over {pods} pods and {accounts} service accounts").ConfigureAwait(false);
 
         try
