@@ -11,6 +11,7 @@
 # Usage: src/Bench/e2e.sh            (10 s per run, 3 rounds: about 8 minutes)
 # Settings (environment): E2E_DURATION=10 (s per measured run), E2E_WARMUP=5 (s per build and corpus, 0 = none),
 #   E2E_ROUNDS=3, E2E_CONNECTIONS=32 (wrk -c), E2E_TOKENS=1000 (the many-token corpus), E2E_PODS=100,
+#   E2E_API_LATENCY_MS=0 (added to every TokenReview answer: a remote API server's round trip),
 #   E2E_SERVER_CPU=0, E2E_LOAD_CPU=1 (taskset cores), E2E_BUILDS="none local ..." (a subset, in this order),
 #   E2E_BENCH_DLL=path/Bench.dll (use that build instead of building Release), E2E_OUT=file.md (also write the table).
 # Exit codes: 0 every row measured without a failed request (speed never decides), 1 a run had errors or non-2xx
@@ -28,6 +29,7 @@ rounds=${E2E_ROUNDS:-3}
 connections=${E2E_CONNECTIONS:-32}
 tokens=${E2E_TOKENS:-1000}
 pods=${E2E_PODS:-100}
+api_latency=${E2E_API_LATENCY_MS:-0}
 server_cpu=${E2E_SERVER_CPU:-0}
 load_cpu=${E2E_LOAD_CPU:-1}
 read -r -a builds <<<"${E2E_BUILDS:-none local hybrid jwtbearer handwritten-tokenreview tokenreview}"
@@ -37,6 +39,7 @@ for setting in DURATION:"$duration" ROUNDS:"$rounds" CONNECTIONS:"$connections" 
   [[ ${setting#*:} =~ ^[1-9][0-9]*$ ]] || fail 2 "E2E_${setting%%:*}=${setting#*:}: a positive integer is needed"
 done
 [[ $warmup =~ ^[0-9]+$ ]] || fail 2 "E2E_WARMUP=$warmup: a number of seconds is needed (0 = no warm-up)"
+[[ $api_latency =~ ^[0-9]+$ ]] || fail 2 "E2E_API_LATENCY_MS=$api_latency: a number of milliseconds is needed (0 = none)"
 for b in "${builds[@]}"; do
   case "$b" in none|local|hybrid|jwtbearer|handwritten-tokenreview|tokenreview) ;; *) fail 2 "E2E_BUILDS: unknown build '$b'";; esac
 done
@@ -93,7 +96,7 @@ await_file() {
 }
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-"${pin_load[@]}" dotnet "$dll" e2e-apiserver --dir "$work/api" --tokens "$tokens" --pods "$pods" >"$work/apiserver.log" 2>&1 &
+"${pin_load[@]}" dotnet "$dll" e2e-apiserver --dir "$work/api" --tokens "$tokens" --pods "$pods" --tokenreview-latency-ms "$api_latency" >"$work/apiserver.log" 2>&1 &
 pids+=($!)
 await_file "$work/api/ready" "$!" "e2e-apiserver" "$work/apiserver.log"
 
@@ -155,7 +158,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo u
 {
   echo "### e2e.sh, $(date -u '+%Y-%m-%d %H:%M') UTC"
   echo
-  echo "\`E2E_DURATION=$duration E2E_WARMUP=$warmup E2E_ROUNDS=$rounds E2E_CONNECTIONS=$connections E2E_TOKENS=$tokens E2E_PODS=$pods src/Bench/e2e.sh\`;"
+  echo "\`E2E_DURATION=$duration E2E_WARMUP=$warmup E2E_ROUNDS=$rounds E2E_CONNECTIONS=$connections E2E_TOKENS=$tokens E2E_PODS=$pods E2E_API_LATENCY_MS=$api_latency${E2E_BUILDS:+ E2E_BUILDS=\"${builds[*]}\"} src/Bench/e2e.sh\`;"
   echo "$cores cores ($cpu), $pinning; wrk -t1 -c$connections; load average at the end: $load."
   echo "Medians over $rounds round(s) (req/s: min-max in brackets); ratios to (a) and (d) of the same corpus in this run;"
   echo "alloc = bytes allocated by the server process per request; cache hits = the verifier's result cache (TokenReview"

@@ -5,17 +5,18 @@ using Verifier.Testing;
 namespace Bench.E2e;
 
 /// <summary>
-/// <c>Bench e2e-apiserver --dir DIR [--tokens N] [--pods N] [--service-accounts N]</c>: the API server of the
+/// <c>Bench e2e-apiserver --dir DIR [--tokens N] [--pods N] [--service-accounts N] [--tokenreview-latency-ms N]</c>: the API server of the
 /// end-to-end run (src/Bench/e2e.sh), in a process of its own so the driver can keep it off the server's core. It
 /// starts a <see cref="LocalApiServer"/> on 127.0.0.1 with kube-apiserver's 10 s token cache, creates the pods and
 /// service accounts, mints the corpus through TokenRequest, writes <see cref="E2eFiles"/> and serves until SIGTERM.
+/// <c>--tokenreview-latency-ms</c> delays every TokenReview answer (a remote API server's round trip; default 0).
 /// </summary>
 internal static class E2eApiServerCommand
 {
     private const string Namespace = "e2e";
     private const string ReviewerNamespace = "verifier-system";
     private const string ReviewerAccount = "token-reviewer";
-    private static readonly HashSet<string> Known = ["--dir", "--tokens", "--pods", "--service-accounts"];
+    private static readonly HashSet<string> Known = ["--dir", "--tokens", "--pods", "--service-accounts", "--tokenreview-latency-ms"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
@@ -30,6 +31,13 @@ internal static class E2eApiServerCommand
             || parsed.PositiveInt("--service-accounts", 20) is not { } accounts)
         {
             await error.WriteLineAsync("e2e-apiserver: --tokens, --pods and --service-accounts take a positive integer").ConfigureAwait(false);
+            return 2;
+        }
+
+        var latency = 0;
+        if (parsed["--tokenreview-latency-ms"] is { } latencyText && !int.TryParse(latencyText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out latency))
+        {
+            await error.WriteLineAsync("e2e-apiserver: --tokenreview-latency-ms takes a whole number of milliseconds (0 = none)").ConfigureAwait(false);
             return 2;
         }
 
@@ -91,8 +99,13 @@ internal static class E2eApiServerCommand
         await File.WriteAllLinesAsync(files.OneToken, [minted[0]], stop.Token).ConfigureAwait(false);
         await File.WriteAllTextAsync(files.Issuer, server.Issuer, stop.Token).ConfigureAwait(false);
         await File.WriteAllTextAsync(files.Url, server.BaseAddress.ToString(), stop.Token).ConfigureAwait(false);
+        if (latency > 0)
+        {
+            server.Faults.Set(ApiEndpoint.TokenReview, ApiFault.Delay(TimeSpan.FromMilliseconds(latency)));
+        }
+
         await File.WriteAllTextAsync(files.Ready, "ready\n", stop.Token).ConfigureAwait(false);
-        await output.WriteLineAsync($"e2e-apiserver: {server.BaseAddress} ready, {tokens} tokens over {pods} pods and {accounts} service accounts").ConfigureAwait(false);
+        await output.WriteLineAsync($"e2e-apiserver: {server.BaseAddress} ready, {tokens} tokens over {pods} pods and {accounts} service accounts, TokenReview latency {latency} ms").ConfigureAwait(false);
 
         try
         {
