@@ -1,14 +1,26 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Running;
 using Bench.Compare;
+using Bench.E2e;
 using Bench.Fleet;
 using Bench.Soak;
 
 // No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites. `soak ...`: load and memory over minutes.
-// `fleet ...`: the API server's cost of 1..N verifier replicas per mode, and the fleet model.
+// `e2e-apiserver`, `e2e-server`: the processes of src/Bench/e2e.sh. `fleet ...`: the API server's cost of 1..N verifier replicas per mode, and the fleet model.
 if (args.Length > 0 && args[0] == "bdn")
 {
     return RunBenchmarks(args[1..]);
+}
+
+// The end-to-end run's processes (src/Bench/e2e.sh starts them): the API server and one authentication build.
+if (args.Length > 0 && args[0] == "e2e-apiserver")
+{
+    return await E2eApiServerCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "e2e-server")
+{
+    return await E2eServerCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
 }
 
 if (args.Length > 0 && args[0] == "soak")

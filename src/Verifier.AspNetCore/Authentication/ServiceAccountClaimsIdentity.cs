@@ -54,7 +54,9 @@ internal sealed class ServiceAccountClaimsIdentity : ClaimsIdentity
     {
         if (!string.IsNullOrEmpty(value))
         {
-            AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer));
+            // Created with this identity as its subject: AddClaim then keeps the claim instead of cloning it (a
+            // claim without a subject is copied), which halves the claims' allocations on every authenticated request.
+            AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer, issuer, this));
         }
     }
 }
