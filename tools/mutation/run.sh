@@ -5,7 +5,8 @@
 #
 #   tools/mutation/run.sh result-cache | tokenreview-cache | keystore | unknown-kid-cache
 #
-# The report lands in tests/Verifier.Tests/StrykerOutput/<target>/reports (mutation-report.html/json); the clear-text
+# --disable-bail: every test that kills a mutant is recorded (killedBy), so the report also shows what the older
+# tests alone would score (tools/mutation/score.py --without). The report lands in tests/Verifier.Tests/StrykerOutput/<target>/reports (mutation-report.html/json); the clear-text
 # table at the end of the output gives killed/survived/timeout/no coverage per file. See docs/mutation.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,4 +30,4 @@ esac
 dotnet tool restore >/dev/null
 cd tests/Verifier.Tests
 exec dotnet stryker --config-file stryker-config.json --skip-version-check \
-  --mutate "$mutate" --test-case-filter "$filter" --output "StrykerOutput/$1" "${@:2}"
+  --mutate "$mutate" --test-case-filter "$filter" --disable-bail --output "StrykerOutput/$1" "${@:2}"
