@@ -11,6 +11,7 @@ when another test covers it (it may have been the removed test that hung: the ro
 were). This is how the "before" rows of docs/mutation.md were obtained for the tests added with them.
 """
 import json
+import os
 import sys
 
 
@@ -30,6 +31,8 @@ def main(argv):
 
     for path, data in sorted(report["files"].items()):
         rows = [("with all tests", score(m["status"] for m in data["mutants"]))]
+        if rows[0][1]["valid"] == 0:
+            continue  # not mutated in this run (outside --mutate)
         if without:
             statuses, uncertain = [], 0
             for m in data["mutants"]:
@@ -50,7 +53,7 @@ def main(argv):
             row["note"] = f"{uncertain} timeout(s) also covered by removed tests" if uncertain else ""
             rows.append(("without " + ", ".join(without), row))
         for label, r in rows:
-            print(f"{path}\t{label}\tkilled {r['Killed']}\tsurvived {r['Survived']}\ttimeout {r['Timeout']}"
+            print(f"{os.path.relpath(path)}\t{label}\tkilled {r['Killed']}\tsurvived {r['Survived']}\ttimeout {r['Timeout']}"
                   f"\tno coverage {r['NoCoverage']}\tignored/compile error {r['other']}\tscore {r['score']:.1f} %\t{r.get('note', '')}")
     return 0
 
@@ -61,6 +64,7 @@ def score(statuses):
         counts[s if s in counts else "other"] += 1
     detected = counts["Killed"] + counts["Timeout"]
     valid = detected + counts["Survived"] + counts["NoCoverage"]
+    counts["valid"] = valid
     counts["score"] = 100.0 * detected / valid if valid else 0.0
     return counts
 
