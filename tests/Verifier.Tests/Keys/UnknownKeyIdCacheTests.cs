@@ -48,6 +48,24 @@ public sealed class UnknownKeyIdCacheTests
     }
 
     [Test]
+    public void Settle_SeveralKidsWaiting_OneFetchSettlesEveryOne()
+    {
+        var cache = new UnknownKeyIdCache(10, Ttl);
+        cache.Await("a", 0);
+        cache.Await(KubeTokens.Rsa.KeyId, 0);
+        cache.Await("b", 0);
+
+        cache.Settle(Fetched(Now, KubeTokens.Rsa), fetch: 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.WaitingCount, Is.Zero, "the waiting set drains at each fetch");
+            Assert.That(cache.Contains("a", Now) && cache.Contains("b", Now), Is.True);
+            Assert.That(cache.Contains(KubeTokens.Rsa.KeyId, Now), Is.False);
+        });
+    }
+
+    [Test]
     public void Settle_KeySetContainsTheKid_StopsWaitingAndNeverUnknown()
     {
         var cache = new UnknownKeyIdCache(10, Ttl);
