@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier.Keys;
 using Verifier.Tests.Validation;
@@ -9,7 +11,8 @@ public sealed class KeyStoreTests : IDisposable
 {
     private VerifierHarness? _harness;
 
-    private VerifierHarness Create(Action<KubernetesTokenVerifierOptions>? configure = null) => _harness = new VerifierHarness(configure: configure);
+    private VerifierHarness Create(Action<KubernetesTokenVerifierOptions>? configure = null, ILoggerFactory? loggers = null) =>
+        _harness = new VerifierHarness(configure: configure, loggers: loggers);
 
     public void Dispose() => _harness?.Dispose();
 
@@ -235,6 +238,143 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(status.KeysFetchedAt, Is.EqualTo(KubeTokens.Now));
             Assert.That(status.KeysStale, Is.True, "older than the refresh interval with jitter");
             Assert.That(status.KeysExpired, Is.False);
+        });
+    }
+
+    [TestCase("io", "disk gone")]
+    [TestCase("invalid-operation", "no scheme")]
+    [TestCase("http-timeout", "timed out: The request was canceled due to the configured HttpClient.Timeout")]
+    [TestCase("unexpected", "unexpected error: not a number")]
+    public async Task RefreshAsync_SourceThrows_FalseAndTheErrorKeptForStatus(string failure, string expectedError)
+    {
+        var harness = await Create().LoadAsync();
+        var good = harness.Store.Current;
+        harness.Memory.Failure = failure switch
+        {
+            "io" => new IOException("disk gone"),
+            "invalid-operation" => new InvalidOperationException("no scheme"),
+            "http-timeout" => new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout", new TimeoutException()),
+            _ => new FormatException("not a number"),
+        };
+
+        var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded, Is.False, "a refresh never faults its waiters");
+            Assert.That(harness.Store.Current, Is.SameAs(good));
+            Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo(expectedError));
+        });
+    }
+
+    [Test]
+    public async Task RefreshAsync_FailuresAsTheKeysAge_LogFailedThenStaleThenExpired()
+    {
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = Create(loggers: loggers);
+        var keys = harness.Options.Keys;
+        var staleAfter = (keys.RefreshInterval * (1 + keys.RefreshJitter)) + keys.FetchTimeout;
+        var statuses = new List<(bool Stale, bool Expired)>();
+
+        async Task FailAt(TimeSpan age)
+        {
+            harness.Time.SetUtcNow(KubeTokens.Now + age);
+            await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+            var status = harness.Store.GetStatus(VerificationMode.Local);
+            statuses.Add((status.KeysStale, status.KeysExpired));
+        }
+
+        harness.Memory.Failure = new KeyFetchException("JWKS answered 503");
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+        harness.Memory.Failure = null;
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+        harness.Memory.Failure = new KeyFetchException("JWKS answered 503");
+        await FailAt(staleAfter);
+        await FailAt(staleAfter + TimeSpan.FromTicks(1));
+        await FailAt(keys.MaxStaleness);
+        await FailAt(keys.MaxStaleness + TimeSpan.FromTicks(1));
+
+        var events = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(events, Is.EqualTo(new[] { "RefreshFailedNoKeys", "KeysLoaded", "RefreshFailed", "KeysStale", "KeysStale", "KeysExpired" }));
+            Assert.That(statuses, Is.EqualTo(new[] { (false, false), (true, false), (true, false), (true, true) }), "status: stale past the refresh interval, expired past MaxStaleness");
+        });
+    }
+
+    [Test]
+    public async Task RefreshAsync_WhatChanged_LoadedWhenKeysOrIssuersChangeElseConfirmed()
+    {
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = await Create(loggers: loggers).LoadAsync();
+
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa);
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Issuer = "https://other.example";
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        var events = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name);
+        Assert.That(events, Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed", "KeysLoaded", "KeysLoaded", "KeysLoaded" }), "load, same, key added, key removed, issuer changed");
+    }
+
+    [Test]
+    public async Task CurrentMaxAge_FollowsTheResponseThatLoadedTheKeys()
+    {
+        var harness = Create();
+        var beforeLoad = harness.Store.CurrentMaxAge;
+        var seen = new List<TimeSpan?>();
+        foreach (var maxAge in new TimeSpan?[] { TimeSpan.FromSeconds(30), TimeSpan.Zero, null, TimeSpan.FromSeconds(-1) })
+        {
+            harness.Memory.MaxAge = maxAge;
+            await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+            seen.Add(harness.Store.CurrentMaxAge);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeLoad, Is.Null);
+            Assert.That(seen, Is.EqualTo(new TimeSpan?[] { TimeSpan.FromSeconds(30), TimeSpan.Zero, null, null }), "a negative max-age means none");
+        });
+    }
+
+    [Test]
+    public async Task Dispose_WithAFetchInFlight_TheRefreshEndsFalseAndDisposingAgainIsHarmless()
+    {
+        var harness = await Create().LoadAsync();
+        harness.Memory.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        harness.Store.Dispose();
+
+        Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False, "the fetch is cancelled, its waiters get an answer");
+        Assert.That(() => harness.Store.Dispose(), Throws.Nothing);
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_KidFirstSeenDuringAFetchThatStartedBefore_TransientNotUnknown()
+    {
+        var harness = await Create().LoadAsync();
+        var seenIn = harness.Store.Current!;
+        harness.Memory.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        // That fetch may have been answered before the key was published: it cannot show the kid to be unknown.
+        var answer = harness.Store.ResolveUnknownKeyIdAsync("new-key", seenIn, CancellationToken.None).AsTask();
+        harness.Memory.Gate.SetResult();
+        var result = await answer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refresh.IsCompletedSuccessfully && refresh.Result, Is.True);
+            Assert.That(result.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unavailable));
+            Assert.That(result.Detail, Does.Contain("only a key set fetched before it was first seen"));
+            Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "it joined the fetch in flight");
+            Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
         });
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 using Verifier.Diagnostics;
 using Verifier.Keys;
@@ -20,16 +22,25 @@ public sealed class VerifiedTokenCacheTests : IDisposable
 
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly VerifiedTokenCache _cache;
+    private readonly TokenHasher _hasher = new(Microsoft.Extensions.Options.Options.Create(new KubernetesTokenVerifierOptions()));
     private readonly TokenHash _key;
+    private readonly VerifierMetrics _metrics;
+    private readonly MetricCollector<long> _evictions;
 
     public VerifiedTokenCacheTests()
     {
-        var metrics = new VerifierMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TimeProvider.System);
-        _cache = new VerifiedTokenCache(100, metrics);
-        _key = new TokenHasher(Microsoft.Extensions.Options.Options.Create(new KubernetesTokenVerifierOptions())).ComputeOfSignature(Token);
+        var meters = _services.GetRequiredService<IMeterFactory>();
+        _evictions = new MetricCollector<long>(meters, VerifierMetrics.MeterName, "verifier.cache.evictions");
+        _metrics = new VerifierMetrics(meters, TimeProvider.System);
+        _cache = new VerifiedTokenCache(100, _metrics);
+        _key = _hasher.ComputeOfSignature(Token);
     }
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        _evictions.Dispose();
+        _services.Dispose();
+    }
 
     [Test]
     public void TryGet_SuccessStoredAgainstOldSetAfterItsKeyWasRemoved_Miss()
@@ -137,4 +148,123 @@ public sealed class VerifiedTokenCacheTests : IDisposable
             Assert.That(cache.Count, Is.InRange(1, 50), "at rest the bound holds");
         });
     }
+
+    [Test]
+    public void TryGet_KeyRemovedOrExpired_EvictionCountedWithItsCause()
+    {
+        var old = KubeTokens.Snapshot(KubeTokens.Rsa);
+        _cache.Set(_key, Token, Accepted, Now + 10, old, old.Keys[0], Now);
+        _cache.TryGet(_key, Token, KubeTokens.Snapshot(KubeTokens.Rsa2), Now, out _);
+        _cache.Set(_key, Token, Accepted, Now + 10, old, old.Keys[0], Now);
+        _cache.TryGet(_key, Token, old, Now + 11, out _);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Evicted("key_removed"), Is.EqualTo(1));
+            Assert.That(Evicted("expired"), Is.EqualTo(1));
+            Assert.That(_cache.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Set_AlreadyExpired_NotStored()
+    {
+        var keys = KubeTokens.Snapshot(KubeTokens.Rsa);
+        _cache.Set(_key, Token, Accepted, Now - 1, keys, keys.Keys[0], Now);
+        var other = Encoding.ASCII.GetBytes("aGVhZGVy.cGF5bG9hZA.bm93");
+        _cache.Set(_hasher.ComputeOfSignature(other), other, Accepted, Now, keys, keys.Keys[0], Now);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_cache.TryGet(_key, Token, keys, Now, out _), Is.False, "a verdict whose last instant has passed is not kept");
+            Assert.That(_cache.TryGet(_hasher.ComputeOfSignature(other), other, keys, Now, out _), Is.True, "one that ends now still counts now");
+            Assert.That(_cache.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void Set_SameTokenAgain_NewerVerdictReplacesTheOlderAndCountsOnce()
+    {
+        var keys = KubeTokens.Snapshot(KubeTokens.Rsa);
+        var rejected = TokenVerificationResult.Failure(VerificationFailureReason.BadSignature, "invalid signature");
+        _cache.Set(_key, Token, rejected, Now + TimeSpan.TicksPerMinute, keys, null, Now);
+        _cache.Set(_key, Token, Accepted, Now + TimeSpan.TicksPerMinute, keys, keys.Keys[0], Now);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_cache.TryGet(_key, Token, keys, Now, out var hit), Is.True);
+            Assert.That(hit, Is.SameAs(Accepted));
+            Assert.That(_cache.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void Set_PastTheBound_LeastRecentlyUsedEntriesGoDownToNinetyPercent()
+    {
+        const int bound = 10;
+        var cache = new VerifiedTokenCache(bound, _metrics);
+        var keys = KubeTokens.Snapshot(KubeTokens.Rsa);
+        var tokens = Enumerable.Range(0, bound + 1).Select(i => Encoding.ASCII.GetBytes($"aGVhZGVy.cGF5bG9hZA.{i}")).ToArray();
+        var expires = Now + TimeSpan.TicksPerMinute;
+        for (var i = 0; i < bound; i++)
+        {
+            cache.Set(_hasher.ComputeOfSignature(tokens[i]), tokens[i], Accepted, expires, keys, keys.Keys[0], Now);
+        }
+
+        // Two seconds later the second half is used again; then one insert passes the bound.
+        var later = Now + (2 * TimeSpan.TicksPerSecond);
+        for (var i = bound / 2; i < bound; i++)
+        {
+            cache.TryGet(_hasher.ComputeOfSignature(tokens[i]), tokens[i], keys, later, out _);
+        }
+
+        var atBound = cache.Count;
+        cache.Set(_hasher.ComputeOfSignature(tokens[bound]), tokens[bound], Accepted, expires, keys, keys.Keys[0], later);
+
+        bool Hit(int i) => cache.TryGet(_hasher.ComputeOfSignature(tokens[i]), tokens[i], keys, later, out _);
+        Assert.Multiple(() =>
+        {
+            Assert.That(atBound, Is.EqualTo(bound), "nothing goes while the bound holds");
+            Assert.That(cache.Count, Is.EqualTo(bound * 9 / 10));
+            Assert.That(Enumerable.Range(bound / 2, (bound / 2) + 1).Where(i => !Hit(i)), Is.Empty, "recently used entries and the new one stay");
+            Assert.That(Enumerable.Range(0, bound / 2).Count(Hit), Is.EqualTo((bound / 2) - 2), "two of the idle ones went");
+            Assert.That(Evicted("capacity"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Set_PastTheBoundWithExpiredEntries_SweepsThemAndKeepsEveryLiveOne()
+    {
+        const int bound = 10;
+        var cache = new VerifiedTokenCache(bound, _metrics);
+        var keys = KubeTokens.Snapshot(KubeTokens.Rsa);
+        var tokens = Enumerable.Range(0, bound + 1).Select(i => Encoding.ASCII.GetBytes($"aGVhZGVy.cGF5bG9hZA.{i}")).ToArray();
+        for (var i = 0; i < bound; i++)
+        {
+            var expires = i < bound / 2 ? Now + TimeSpan.TicksPerSecond : Now + TimeSpan.TicksPerMinute;
+            cache.Set(_hasher.ComputeOfSignature(tokens[i]), tokens[i], Accepted, expires, keys, keys.Keys[0], Now);
+        }
+
+        var later = Now + TimeSpan.TicksPerSecond + 1;
+        cache.Set(_hasher.ComputeOfSignature(tokens[bound]), tokens[bound], Accepted, Now + TimeSpan.TicksPerMinute, keys, keys.Keys[0], later);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Count, Is.EqualTo((bound / 2) + 1), "only the expired entries went");
+            Assert.That(
+                Enumerable.Range(bound / 2, (bound / 2) + 1).Where(i => !cache.TryGet(_hasher.ComputeOfSignature(tokens[i]), tokens[i], keys, later, out _)),
+                Is.Empty);
+            Assert.That(Evicted("expired"), Is.EqualTo(bound / 2));
+            Assert.That(Evicted("capacity"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Constructor_BoundBelowOne_Throws() =>
+        Assert.That(() => new VerifiedTokenCache(0, _metrics), Throws.InstanceOf<ArgumentOutOfRangeException>());
+
+    private long Evicted(string cause) =>
+        _evictions.GetMeasurementSnapshot()
+            .Where(m => Equals(m.Tags["cache"], "result") && Equals(m.Tags["cause"], cause))
+            .Sum(m => m.Value);
 }
