@@ -113,7 +113,7 @@ internal sealed partial class BoundObjectIndex : IDisposable
         return true;
     }
 
-    /// <summary>The largest watch lag (now − last event, bookmark, list or new stream) over the synced streams; null before any synced.</summary>
+    /// <summary>The largest watch lag (now − last event, bookmark or list) over the synced streams; null before any synced.</summary>
     public TimeSpan? Lag(DateTimeOffset now)
     {
         TimeSpan? lag = null;

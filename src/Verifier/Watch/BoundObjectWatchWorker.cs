@@ -110,8 +110,9 @@ internal sealed partial class BoundObjectWatchWorker : BackgroundService
                     scope.ResourceVersion = null;
                 }
 
-                // A stream that carried events (or ended as asked) reconnects at once; one that failed straight away backs off.
-                failures = outcome == WatchOutcome.Ended || (progressed && outcome != WatchOutcome.Garbage) ? 0 : failures + 1;
+                // A stream that carried events, ended as asked or went silent (it already waited MaxLag) reconnects at
+                // once; one that failed straight away, or sent garbage, backs off.
+                failures = outcome is WatchOutcome.Ended or WatchOutcome.Stalled || (progressed && outcome != WatchOutcome.Garbage) ? 0 : failures + 1;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -196,7 +197,8 @@ internal sealed partial class BoundObjectWatchWorker : BackgroundService
 
             using (response)
             {
-                scope.Touch(_time.GetUtcNow());
+                // An open stream is no sign of life by itself (a half-dead server answers headers, then nothing):
+                // only lists, events and bookmarks move the scope's last activity.
                 stall.CancelAfter(_options.MaxLag);
                 var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))

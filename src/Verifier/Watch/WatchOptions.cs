@@ -22,7 +22,7 @@ public sealed class WatchOptions
     public bool WatchNodes { get; set; } = true;
 
     /// <summary>
-    /// The longest a stream may go without an event, a bookmark, a list or a new stream (kube-apiserver sends a
+    /// The longest a stream may go without an event, a bookmark or a list (kube-apiserver sends a
     /// bookmark about once a minute). Past it the stream counts as lost: it is reconnected, and until it is back the
     /// kind's tokens are confirmed by TokenReview. Default 90 s.
     /// </summary>

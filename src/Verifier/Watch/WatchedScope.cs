@@ -27,7 +27,7 @@ internal sealed class WatchedScope
     /// <summary>True from the first complete list on; a relist keeps it (the old view stays until the new one replaces it).</summary>
     public bool Synced => _synced;
 
-    /// <summary>UTC ticks of the last list, event, bookmark or opened stream.</summary>
+    /// <summary>UTC ticks of the last list, event or bookmark.</summary>
     public long LastActivityTicks => Volatile.Read(ref _lastActivityTicks);
 
     /// <summary>The version to watch from; null when a (re)list is needed. Read and written by the stream's loop only.</summary>
