@@ -110,9 +110,11 @@ internal sealed partial class BoundObjectWatchWorker : BackgroundService
                     scope.ResourceVersion = null;
                 }
 
-                // A stream that carried events, ended as asked or went silent (it already waited MaxLag) reconnects at
-                // once; one that failed straight away, or sent garbage, backs off.
-                failures = outcome is WatchOutcome.Ended or WatchOutcome.Stalled || (progressed && outcome != WatchOutcome.Garbage) ? 0 : failures + 1;
+                // A stream that carried events, ended as asked, went silent (it already waited MaxLag) or expired
+                // (client-go relists at once too) reconnects at once; one that failed straight away, or sent garbage, backs off.
+                failures = outcome is WatchOutcome.Ended or WatchOutcome.Stalled or WatchOutcome.Expired || (progressed && outcome != WatchOutcome.Garbage)
+                    ? 0
+                    : failures + 1;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
