@@ -4,6 +4,7 @@ using Verifier.Keys;
 using Verifier.Shadow;
 using Verifier.TokenReview;
 using Verifier.Validation;
+using Verifier.Watch;
 namespace Verifier;
 
 /// <summary>Options for the verifier, bound from the <c>Verifier</c> configuration section.</summary>
@@ -44,4 +45,6 @@ public sealed class KubernetesTokenVerifierOptions
     public HybridOptions Hybrid { get; set; } = new();
 
     public ShadowOptions Shadow { get; set; } = new();
+
+    public WatchOptions Watch { get; set; } = new();
 }

@@ -9,6 +9,7 @@ using Verifier.Keys;
 using Verifier.Shadow;
 using Verifier.TokenReview;
 using Verifier.Validation;
+using Verifier.Watch;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -113,6 +114,15 @@ public static class KubernetesTokenVerifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, TokenReviewOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, HybridOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, ShadowOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesTokenVerifierOptions>, WatchOptionsValidator>());
+
+        // Watch mode: the bound-object index and the hosted worker that lists and watches into it (idle in other modes).
+        services.TryAddSingleton(static sp => new BoundObjectIndex(
+            sp.GetRequiredService<IOptions<KubernetesTokenVerifierOptions>>().Value.Watch,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<VerifierMetrics>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BoundObjectIndex>>()));
+        services.AddHostedService<BoundObjectWatchWorker>();
 
         // The one verifier: the mode's strategy inside TokenVerifier (VerificationModeSelection).
         services.TryAddSingleton<TokenVerifier>(VerificationModeSelection.CreateVerifier);

@@ -15,4 +15,11 @@ public enum VerificationMode
 
     /// <summary>Answers with <see cref="ShadowOptions.Primary"/> and runs the other mode on a sample, counting disagreements.</summary>
     Shadow,
+
+    /// <summary>
+    /// Local first; then the token's service account and bound pod, secret or node are checked against an index that
+    /// list + watch keeps current (no API call per token). Where the index cannot vouch (not synced, watch lost,
+    /// an object not yet seen), TokenReview as in <see cref="Hybrid"/>.
+    /// </summary>
+    Watch,
 }

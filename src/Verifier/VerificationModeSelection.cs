@@ -7,6 +7,7 @@ using Verifier.Shadow;
 using Verifier.TokenReview;
 using Verifier.Validation;
 using Verifier.Cluster;
+using Verifier.Watch;
 
 namespace Verifier;
 
@@ -54,10 +55,19 @@ internal static class VerificationModeSelection
         ArgumentNullException.ThrowIfNull(shadow);
         return mode switch
         {
-            VerificationMode.TokenReview or VerificationMode.Hybrid => true,
+            VerificationMode.TokenReview or VerificationMode.Hybrid or VerificationMode.Watch => true,
             VerificationMode.Shadow => UsesApiServer(shadow.Primary, shadow) || UsesApiServer(shadow.Secondary, shadow),
             _ => false,
         };
+    }
+
+    /// <summary>True when the mode in effect (or, in shadow mode, either side of it) is <see cref="VerificationMode.Watch"/>: the watch worker runs.</summary>
+    public static bool UsesWatch(KubernetesTokenVerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var mode = Resolve(options);
+        return mode == VerificationMode.Watch
+            || (mode == VerificationMode.Shadow && (options.Shadow.Primary == VerificationMode.Watch || options.Shadow.Secondary == VerificationMode.Watch));
     }
 
     /// <summary>
@@ -98,14 +108,15 @@ internal static class VerificationModeSelection
     {
         VerificationMode.Local => services.GetRequiredService<LocalVerification>(),
         VerificationMode.TokenReview => new TokenReviewVerification(services.GetRequiredService<TokenReviewer>()),
-        VerificationMode.Hybrid => new HybridVerification(
+        VerificationMode.Hybrid => CreateHybrid(services, options),
+
+        // Watch mode falls back to a hybrid of its own (its binding cache is evicted by the watch's revocations).
+        VerificationMode.Watch => new WatchVerification(
             services.GetRequiredService<LocalVerification>(),
-            services.GetRequiredService<TokenReviewer>(),
-            services.GetRequiredService<TokenHasher>(),
-            options.Hybrid,
+            CreateHybrid(services, options),
+            services.GetRequiredService<BoundObjectIndex>(),
             services.GetRequiredService<VerifierMetrics>(),
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<HybridVerification>>()),
+            services.GetRequiredService<TimeProvider>()),
 
         // The secondary's verdicts are comparisons (verifier.shadow.comparisons), never verifications: only the
         // TokenVerifier around the primary records those.
@@ -118,4 +129,13 @@ internal static class VerificationModeSelection
             services.GetRequiredService<ILogger<ShadowVerification>>()),
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown verification mode."),
     };
+
+    private static HybridVerification CreateHybrid(IServiceProvider services, KubernetesTokenVerifierOptions options) => new(
+        services.GetRequiredService<LocalVerification>(),
+        services.GetRequiredService<TokenReviewer>(),
+        services.GetRequiredService<TokenHasher>(),
+        options.Hybrid,
+        services.GetRequiredService<VerifierMetrics>(),
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<ILogger<HybridVerification>>());
 }

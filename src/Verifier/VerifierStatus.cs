@@ -26,4 +26,13 @@ public sealed record VerifierStatus
     public bool? ApiServerHealthy { get; init; }
 
     public string? LastApiServerError { get; init; }
+
+    /// <summary>
+    /// Watch mode: every stream of the bound-object index has listed and none has lost its watch for longer than
+    /// <c>Watch:MaxLag</c>. False: liveness is confirmed by TokenReview meanwhile. Null in other modes.
+    /// </summary>
+    public bool? WatchSynced { get; init; }
+
+    /// <summary>Watch mode: the largest watch lag (now − last event, bookmark or list) over the streams; null before the first list and in other modes.</summary>
+    public TimeSpan? WatchLag { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Verifier.AspNetCore.Health;
 /// <summary>
 /// Maps <see cref="IServiceAccountTokenVerifier.GetStatus"/> to health: Unhealthy before the first key set or past
 /// the maximum staleness (tokens are then refused with 503); Degraded while keys are older than the refresh
-/// interval or the API server is failing (tokens are still verified, but something needs attention); Healthy
+/// interval, the API server is failing or (watch mode) the index is not synced (tokens are still verified, but something needs attention); Healthy
 /// otherwise. The data never holds anything secret: counts, times and the last error texts.
 /// </summary>
 internal sealed class KubernetesTokenVerifierHealthCheck(IServiceAccountTokenVerifier verifier, TimeProvider time) : IHealthCheck
@@ -32,6 +32,16 @@ internal sealed class KubernetesTokenVerifierHealthCheck(IServiceAccountTokenVer
             data["apiServerHealthy"] = apiServerHealthy;
         }
 
+        if (status.WatchSynced is { } watchSynced)
+        {
+            data["watchSynced"] = watchSynced;
+        }
+
+        if (status.WatchLag is { } watchLag)
+        {
+            data["watchLagSeconds"] = watchLag.TotalSeconds;
+        }
+
         if (status.LastKeyRefreshError is not null)
         {
             data["lastKeyRefreshError"] = status.LastKeyRefreshError;
@@ -54,6 +64,11 @@ internal sealed class KubernetesTokenVerifierHealthCheck(IServiceAccountTokenVer
         else if (status.KeysStale)
         {
             result = HealthCheckResult.Degraded("The key set is older than the refresh interval: refreshes are failing.", data: data);
+        }
+        else if (status.WatchSynced == false)
+        {
+            // Tokens are still verified: their liveness goes to TokenReview until the index is back.
+            result = HealthCheckResult.Degraded("The watch index is not synced or has lost its watch: liveness is confirmed by TokenReview meanwhile.", data: data);
         }
         else if (status.ApiServerHealthy == false)
         {

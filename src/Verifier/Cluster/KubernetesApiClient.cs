@@ -14,7 +14,7 @@ namespace Verifier.Cluster;
 /// generation, one timeout over send and body, and a size cap enforced while reading. Every failure is a
 /// <see cref="KubernetesApiError"/> result; only the caller's cancellation throws.
 /// </summary>
-internal sealed class KubernetesApiClient
+internal sealed partial class KubernetesApiClient
 {
     private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
 
@@ -81,14 +81,25 @@ internal sealed class KubernetesApiClient
         TRequest? body,
         JsonTypeInfo<TRequest>? requestType,
         JsonTypeInfo<TResponse> responseType,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? accept = null,
+        int? maxResponseBytes = null)
         where TRequest : class
         where TResponse : class
     {
+        var cap = maxResponseBytes ?? _maxResponseBytes;
         // Relative to the server URL, path included: behind a path-routing proxy (Rancher's /k8s/clusters/{id}) the
         // API lives under it, as kubectl treats a kubeconfig server with a path. The base address ends with '/'.
         using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
-        request.Headers.Accept.Add(JsonMediaType);
+        if (accept is null)
+        {
+            request.Headers.Accept.Add(JsonMediaType);
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
         if (body is not null && requestType is not null)
         {
             // A byte array, not a stream: it has a Content-Length and can be replayed by any retrying handler.
@@ -103,13 +114,15 @@ internal sealed class KubernetesApiClient
         try
         {
             using var response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
-            var (bytes, tooLarge) = await ReadCappedAsync(response.Content, deadline.Token).ConfigureAwait(false);
+            var (bytes, tooLarge) = await ReadCappedAsync(response.Content, cap, deadline.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 if (tooLarge)
                 {
                     error = new KubernetesApiError(KubernetesApiErrorKind.InvalidResponse, (int)response.StatusCode,
-                        $"The response is larger than ApiServer:MaxResponseBytes ({_maxResponseBytes} bytes).");
+                        maxResponseBytes is null
+                            ? $"The response is larger than ApiServer:MaxResponseBytes ({_maxResponseBytes} bytes)."
+                            : $"The response is larger than {cap} bytes.");
                 }
                 else if (TryDeserialize(bytes, responseType) is { } value)
                 {
@@ -150,9 +163,9 @@ internal sealed class KubernetesApiClient
         return KubernetesApiResult<TResponse>.Failure(error);
     }
 
-    private async Task<(ReadOnlyMemory<byte> Bytes, bool TooLarge)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<(ReadOnlyMemory<byte> Bytes, bool TooLarge)> ReadCappedAsync(HttpContent content, int maxResponseBytes, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength is { } length && length > _maxResponseBytes)
+        if (content.Headers.ContentLength is { } length && length > maxResponseBytes)
         {
             return (default, true);
         }
@@ -160,18 +173,18 @@ internal sealed class KubernetesApiClient
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[Math.Min(content.Headers.ContentLength ?? 4096, _maxResponseBytes) + 1];
+            var buffer = new byte[Math.Min(content.Headers.ContentLength ?? 4096, maxResponseBytes) + 1];
             var count = 0;
             while (true)
             {
                 if (count == buffer.Length)
                 {
-                    if (count > _maxResponseBytes)
+                    if (count > maxResponseBytes)
                     {
                         return (default, true);
                     }
 
-                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)_maxResponseBytes + 1));
+                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)maxResponseBytes + 1));
                 }
 
                 var read = await stream.ReadAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
@@ -185,7 +198,7 @@ internal sealed class KubernetesApiClient
         }
     }
 
-    private KubernetesApiError ErrorFromResponse(HttpResponseMessage response, ReadOnlyMemory<byte> body)
+    internal KubernetesApiError ErrorFromResponse(HttpResponseMessage response, ReadOnlyMemory<byte> body)
     {
         var code = (int)response.StatusCode;
         var kind = response.StatusCode switch
@@ -265,7 +278,7 @@ internal sealed class KubernetesApiClient
         return trimmed.Length == 0 ? null : trimmed;
     }
 
-    private static string Describe(HttpRequestException ex) =>
+    internal static string Describe(HttpRequestException ex) =>
         ex.InnerException is { } inner && !string.IsNullOrEmpty(inner.Message) && !ex.Message.Contains(inner.Message, StringComparison.Ordinal)
             ? $"{ex.Message} ({inner.Message})"
             : ex.Message;

@@ -2,7 +2,7 @@ namespace Verifier.Diagnostics;
 
 /// <summary>
 /// Every log event id of the project, in one place so they stay stable and unique. One range per feature:
-/// Keys 1000, Validation 1100, TokenReview 1200, Modes 1300, Cluster 1400, Client 1500, AspNetCore 1600.
+/// Keys 1000, Validation 1100, TokenReview 1200, Modes 1300, Cluster 1400, Client 1500, AspNetCore 1600, Watch 1700.
 /// </summary>
 internal static class VerifierEventIds
 {
@@ -64,4 +64,12 @@ internal static class VerifierEventIds
     public const int VerifyEndpointRequest = 1602;
     public const int StartupReady = 1603;
     public const int StartupReadyTimedOut = 1604;
+
+    // Watch 1700-1799
+    public const int WatchObjectRevoked = 1700;
+    public const int WatchSynced = 1701;
+    public const int WatchStreamLost = 1702;
+    public const int WatchRelist = 1703;
+    public const int WatchListFailed = 1704;
+    public const int WatchStopped = 1705;
 }

@@ -33,10 +33,15 @@ internal sealed class VerifierMetrics
     private readonly Histogram<double> _tokenReviewDuration;
     private readonly Counter<long> _shadowComparisons;
     private readonly Counter<long> _clientTokenWarnings;
+    private readonly Counter<long> _watchRelists;
+    private readonly Counter<long> _watchReconnects;
+    private readonly Counter<long> _watchRevocations;
+    private readonly Counter<long> _watchFallbacks;
 
     // Gauges observe their sources (Polly's way: no copy to drift): set once by the key store and the reviewer.
     private Func<(int Count, DateTimeOffset FetchedAt)?>? _keySet;
     private Func<int>? _breakerState;
+    private Func<(bool Synced, TimeSpan? Lag, long Objects)>? _watchIndex;
 
     public VerifierMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
@@ -55,6 +60,13 @@ internal sealed class VerifierMetrics
         Meter.CreateObservableGauge("verifier.tokenreview.breaker.state", ObserveBreakerState, "{state}", "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
         _shadowComparisons = Meter.CreateCounter<long>("verifier.shadow.comparisons", "{comparison}", "Shadow comparisons, by primary result, secondary result and agreement.");
         _clientTokenWarnings = Meter.CreateCounter<long>("verifier.client.token.warnings", "{warning}", "Client token source warnings, by source and kind (near_expiry, reload_failed, request_failed).");
+        Meter.CreateObservableGauge("verifier.watch.synced", ObserveWatchSynced, "{state}", "Watch mode: 1 once every stream of the bound-object index has listed, else 0.");
+        Meter.CreateObservableGauge("verifier.watch.lag", ObserveWatchLag, "s", "Watch mode: now minus the last event, bookmark or list, largest over the streams.");
+        Meter.CreateObservableGauge("verifier.watch.objects", ObserveWatchObjects, "{object}", "Watch mode: objects in the bound-object index.");
+        _watchRelists = Meter.CreateCounter<long>("verifier.watch.relists", "{list}", "Watch mode: complete lists, by resource.");
+        _watchReconnects = Meter.CreateCounter<long>("verifier.watch.reconnects", "{stream}", "Watch mode: watch streams ended and reopened, by resource and cause (ended, expired, stalled, dropped, garbage, failed).");
+        _watchRevocations = Meter.CreateCounter<long>("verifier.watch.revocations", "{object}", "Watch mode: objects whose tokens the watch revoked, by kind and cause (deleted, replaced, deletion_leeway_ended).");
+        _watchFallbacks = Meter.CreateCounter<long>("verifier.watch.fallbacks", "{verification}", "Watch mode: verifications sent to TokenReview, by cause (not_trusted, unseen).");
     }
 
     public Meter Meter { get; }
@@ -122,6 +134,32 @@ internal sealed class VerifierMetrics
     public void ClientTokenWarning(string source, string kind) =>
         _clientTokenWarnings.Add(1, new TagList { { "source", source }, { "kind", kind } });
 
+    /// <summary>The watch gauges read <paramref name="index"/> (synced, lag, object count) when observed.</summary>
+    public void ObserveWatchIndex(Func<(bool Synced, TimeSpan? Lag, long Objects)> index) => _watchIndex = index;
+
+    public void WatchRelist(string resource) => _watchRelists.Add(1, new TagList { { "resource", resource } });
+
+    public void WatchReconnect(string resource, string cause) => _watchReconnects.Add(1, new TagList { { "resource", resource }, { "cause", cause } });
+
+    public void WatchRevocation(string kind, string cause) => _watchRevocations.Add(1, new TagList { { "kind", kind }, { "cause", cause } });
+
+    public void WatchFallback(string cause)
+    {
+        if (_watchFallbacks.Enabled)
+        {
+            _watchFallbacks.Add(1, new TagList { { "cause", cause } });
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveWatchSynced() =>
+        _watchIndex?.Invoke() is { } index ? [new Measurement<int>(index.Synced ? 1 : 0)] : [];
+
+    private IEnumerable<Measurement<double>> ObserveWatchLag() =>
+        _watchIndex?.Invoke() is { Lag: { } lag } ? [new Measurement<double>(lag.TotalSeconds)] : [];
+
+    private IEnumerable<Measurement<long>> ObserveWatchObjects() =>
+        _watchIndex?.Invoke() is { } index ? [new Measurement<long>(index.Objects)] : [];
+
     private int ObserveKeyCount() => _keySet?.Invoke()?.Count ?? 0;
 
     private double ObserveKeyAge() => _keySet?.Invoke() is { } keys ? (_time.GetUtcNow() - keys.FetchedAt).TotalSeconds : 0;
@@ -134,6 +172,7 @@ internal sealed class VerifierMetrics
         VerificationMode.TokenReview => "tokenreview",
         VerificationMode.Hybrid => "hybrid",
         VerificationMode.Shadow => "shadow",
+        VerificationMode.Watch => "watch",
         _ => "unknown",
     };
 }

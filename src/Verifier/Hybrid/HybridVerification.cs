@@ -76,10 +76,26 @@ internal sealed partial class HybridVerification : IVerificationStrategy
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _local.WaitUntilReadyAsync(cancellationToken);
 
+    /// <summary>
+    /// Drops every remembered verdict on a binding of the object (service account, pod, secret or node) with
+    /// <paramref name="uid"/>: watch mode calls it when the watch shows the object deleted or replaced.
+    /// </summary>
+    internal void ForgetObject(string uid)
+    {
+        if (_bindings.Count > 0)
+        {
+            _bindings.RemoveWhere(uid, static (key, uid) => key.ObjectUid == uid || key.ServiceAccountUid == uid, "object_gone");
+        }
+    }
+
     private async ValueTask<TokenVerificationResult> AwaitLocalAsync(ValueTask<TokenVerificationResult> local, string token, CancellationToken cancellationToken) =>
         await AfterLocal(await local.ConfigureAwait(false), token, cancellationToken).ConfigureAwait(false);
 
-    private ValueTask<TokenVerificationResult> AfterLocal(TokenVerificationResult local, string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// The binding check for a token already verified locally (<paramref name="local"/>, success or failure): watch
+    /// mode's fallback enters here.
+    /// </summary>
+    internal ValueTask<TokenVerificationResult> AfterLocal(TokenVerificationResult local, string token, CancellationToken cancellationToken)
     {
         if (!local.Succeeded)
         {

@@ -17,7 +17,7 @@ internal sealed class ShadowOptionsValidator : IValidateOptions<KubernetesTokenV
         var shadow = options.Shadow;
         if (shadow.Primary == VerificationMode.Shadow || shadow.Secondary == VerificationMode.Shadow)
         {
-            errors.Add("Verifier:Shadow:Primary and Verifier:Shadow:Secondary must each be Local, TokenReview or Hybrid, not Shadow.");
+            errors.Add("Verifier:Shadow:Primary and Verifier:Shadow:Secondary must each be Local, TokenReview, Hybrid or Watch, not Shadow.");
         }
         else if (shadow.Primary == shadow.Secondary)
         {

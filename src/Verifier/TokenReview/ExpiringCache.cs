@@ -89,6 +89,23 @@ internal sealed class ExpiringCache<TKey, TValue>
         }
     }
 
+    /// <summary>Removes every entry whose key matches; a scan, for rare evictions by cause (<paramref name="cause"/> is the metric's tag).</summary>
+    public void RemoveWhere<TState>(TState state, Func<TKey, TState, bool> match, string cause)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        long removed = 0;
+        foreach (var pair in _entries)
+        {
+            if (match(pair.Key, state) && _entries.TryRemove(pair))
+            {
+                Interlocked.Decrement(ref _count);
+                removed++;
+            }
+        }
+
+        _metrics?.CacheEviction(_name, cause, removed);
+    }
+
     private void Trim()
     {
         if (Interlocked.Exchange(ref _sweeping, 1) == 1)

@@ -74,6 +74,28 @@ public sealed class KubernetesTokenVerifierHealthCheckTests
     }
 
     [Test]
+    public async Task Check_WatchIndexNotSynced_IsDegradedWithItsLag()
+    {
+        var result = await CheckAsync(Status() with { Mode = VerificationMode.Watch, WatchSynced = false, WatchLag = TimeSpan.FromSeconds(120) });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(HealthStatus.Degraded));
+            Assert.That(result.Description, Does.Contain("watch index"));
+            Assert.That(result.Data["watchSynced"], Is.EqualTo(false));
+            Assert.That(result.Data["watchLagSeconds"], Is.EqualTo(120.0));
+        });
+    }
+
+    [Test]
+    public async Task Check_WatchIndexSynced_IsHealthy()
+    {
+        var result = await CheckAsync(Status() with { Mode = VerificationMode.Watch, WatchSynced = true, WatchLag = TimeSpan.FromSeconds(3) });
+
+        Assert.That(result.Status, Is.EqualTo(HealthStatus.Healthy));
+    }
+
+    [Test]
     public async Task Check_ApiServerFailing_IsDegraded()
     {
         var result = await CheckAsync(Status(apiServerHealthy: false));
