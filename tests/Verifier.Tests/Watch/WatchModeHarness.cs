@@ -6,16 +6,16 @@ using Verifier.Watch;
 namespace Verifier.Tests.Watch;
 
 /// <summary>
-/// <see cref="ModeHarness"/> in watch mode with the watch worker running (no host runs in these tests, so it is
+/// <see cref="ApiServerHarness"/> in watch mode with the watch worker running (no host runs in these tests, so it is
 /// started here): the verifier's service account may list and watch everything, TokenReview does not retry.
 /// </summary>
 internal sealed class WatchModeHarness : IAsyncDisposable
 {
     private BoundObjectWatchWorker? _worker;
 
-    private WatchModeHarness(ModeHarness inner) => Inner = inner;
+    private WatchModeHarness(ApiServerHarness inner) => Inner = inner;
 
-    public ModeHarness Inner { get; }
+    public ApiServerHarness Inner { get; }
 
     public LocalApiServer Server => Inner.Server;
 
@@ -30,11 +30,14 @@ internal sealed class WatchModeHarness : IAsyncDisposable
     /// <param name="waitForSync">Wait until every stream has listed.</param>
     public static async Task<WatchModeHarness> StartAsync(Action<KubernetesTokenVerifierOptions>? configure = null, Action<LocalApiServer>? seed = null, bool waitForSync = true)
     {
-        var inner = await ModeHarness.StartAsync(VerificationMode.Watch, o =>
-        {
-            o.TokenReview.MaxRetries = 0;
-            configure?.Invoke(o);
-        });
+        var inner = await ApiServerHarness.StartAsync(
+            VerificationMode.Watch,
+            o =>
+            {
+                o.TokenReview.MaxRetries = 0;
+                configure?.Invoke(o);
+            },
+            startHost: false);
         var harness = new WatchModeHarness(inner);
         try
         {

@@ -11,7 +11,7 @@ namespace Verifier.Tests.Watch;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class WatchModeTests : IAsyncDisposable
 {
-    private static readonly string[] Audience = [ModeHarness.Audience];
+    private static readonly string[] Audience = [ApiServerHarness.Audience];
 
     private WatchModeHarness _harness = null!;
 

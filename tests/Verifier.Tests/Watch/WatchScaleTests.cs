@@ -47,7 +47,7 @@ public sealed class WatchScaleTests
             }
         }
 
-        var token = harness.Server.IssueToken("ns-7", "sa-7", [ModeHarness.Audience], 3600, Verifier.Testing.BoundObjectRef.Pod("pod-7"));
+        var token = harness.Server.IssueToken("ns-7", "sa-7", [ApiServerHarness.Audience], 3600, Verifier.Testing.BoundObjectRef.Pod("pod-7"));
         var result = await harness.VerifyAsync(token);
         Assert.Multiple(() =>
         {
