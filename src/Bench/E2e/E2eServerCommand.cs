@@ -102,9 +102,10 @@ internal static class E2eServerCommand
                     o.ApiServer.Server = apiServer;
                     o.ApiServer.CertificateAuthorityFile = files.CaCertificate;
                     o.ApiServer.TokenFile = files.ReviewerToken;
+                    o.Audiences = [E2eFiles.Audience];
                 });
                 builder.Services.AddAuthentication(KubernetesServiceAccountDefaults.AuthenticationScheme)
-                    .AddKubernetesServiceAccount(o => o.Audiences = [E2eFiles.Audience]);
+                    .AddKubernetesServiceAccount();
                 break;
             case E2eAuth.JwtBearer:
                 // What a .NET team writes today: the API server's OIDC discovery as metadata (IdentityModel's
