@@ -73,7 +73,7 @@ internal sealed class FleetResult(FleetOptions options)
         output.WriteLine(Invariant($"Request counts: the API server counted {ServerTotal} over the run, the verifiers' clients had {ClientTotal} answered, the rows add up to {Rows.Sum(r => r.Api.Requests)}: {(CountsAgree ? "they agree" : "THEY DIFFER")}."));
         output.WriteLine(Invariant($"API responses other than 2xx: {FailedApiResponses}; sends that failed in transport or were cancelled (retried; not in the verifiers' count): {FailedSends}; clock moved {ClockMovedForRetries.TotalSeconds:0.#} s at phase ends for shadow reviews waiting out a retry delay."));
         output.WriteLine(Invariant($"Bytes are request / response bodies at the API server (HTTP headers and TLS not included). A watch-based verifier (issue 13) would list at start: pods {PodListBytes:N0} B, service accounts {ServiceAccountListBytes:N0} B."));
-        output.WriteLine(Invariant($"Memory: {BytesPerCachedResult:N0} B per cached result ({CachedResults} entries, Local mode), {BytesPerBinding:N0} B per remembered binding ({Bindings} bindings, Hybrid mode without the result cache); managed heap after a full GC, difference / entries."));
+        output.WriteLine(Invariant($"Memory: {PerEntry(BytesPerCachedResult, CachedResults)} per cached result ({CachedResults} entries, Local mode), {PerEntry(BytesPerBinding, Bindings)} per remembered binding ({Bindings} bindings, Hybrid mode without the result cache); managed heap after a full GC, difference / entries."));
         output.WriteLine();
         WriteModel(output);
     }
@@ -128,4 +128,13 @@ internal sealed class FleetResult(FleetOptions options)
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A per-entry figure, or "not measurable" when so few entries were added that the heap's own noise after a full GC
+    /// (tens of KB) could exceed their size: a tiny run once printed −5 564 B per entry.
+    /// </summary>
+    private static string PerEntry(double bytesPerEntry, int entries) =>
+        entries < MinimumMeasuredEntries ? Invariant($"not measurable (under {MinimumMeasuredEntries} entries)") : Invariant($"{bytesPerEntry:N0} B");
+
+    private const int MinimumMeasuredEntries = 500;
 }
