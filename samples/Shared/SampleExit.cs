@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Samples;
@@ -12,6 +14,7 @@ public static class SampleExit
     public const int Usage = 2;
     public const int Configuration = 3;
     public const int AddressInUse = 5;
+    public const int NotReady = 6;
 
     public static async Task<int> RunAsync(string name, Func<WebApplication> build)
     {
@@ -37,12 +40,26 @@ public static class SampleExit
         {
             return Fail(name, AddressInUse, e.Message + " Stop the process that uses it, or pick another address with --urls=http://127.0.0.1:PORT.");
         }
+        catch (TimeoutException e)
+        {
+            // Verifier:Startup:FailOnTimeout: the message names the settings and what to check.
+            return Fail(name, NotReady, e.Message);
+        }
     }
+
+    /// <summary>
+    /// A configuration value that cannot be converted to its option's type (<c>--Sidecar:Port=abc</c>,
+    /// <c>--Verifier:Mode=Fast</c>): the binder's message names the key, the value and the type.
+    /// </summary>
+    public static bool IsBindingFailure(Exception e) =>
+        e is InvalidOperationException { InnerException: FormatException or ArgumentException or OverflowException or NotSupportedException }
+        && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
     private static List<string> Failures(Exception e) => e switch
     {
         OptionsValidationException v => [.. v.Failures],
         AggregateException a => [.. a.InnerExceptions.SelectMany(Failures)],
+        InvalidOperationException when IsBindingFailure(e) => [e.Message + " Fix or remove that setting."],
 
         // The library's connection errors (missing kubeconfig, unknown context) say how to fix the setting.
         InvalidOperationException when e.GetType().Name == "ClusterConfigurationException" => [e.Message],

@@ -25,6 +25,16 @@ catch (OptionsValidationException e)
     Console.Error.WriteLine("TokenClient: configuration: " + string.Join(" ", e.Failures));
     return 3;
 }
+catch (InvalidOperationException e) when (Samples.SampleExit.IsBindingFailure(e))
+{
+    Console.Error.WriteLine("TokenClient: configuration: " + e.Message.ReplaceLineEndings(" ") + " Fix or remove that setting.");
+    return 3;
+}
+catch (UriFormatException e)
+{
+    Console.Error.WriteLine($"TokenClient: configuration: TokenClient:ServerUrl is not an absolute URL ({e.Message}); e.g. --TokenClient:ServerUrl=http://127.0.0.1:8080");
+    return 3;
+}
 catch (InvalidOperationException e) when (e.GetType().Name == "ClusterConfigurationException")
 {
     // The library's connection error (unreadable kubeconfig, unknown context): its message names the setting.

@@ -130,6 +130,42 @@ public sealed class BadInputTests
         AssertOneLine(result, 3, "VerifierSidecar: configuration: Verifier:Audiences must list at least one audience");
     }
 
+    [TestCase("--Sidecar:Port=abc", "Failed to convert configuration value 'abc' at 'Sidecar:Port' to type 'System.Int32'.")]
+    [TestCase("--Verifier:Mode=Fast", "Failed to convert configuration value 'Fast' at 'Verifier:Mode' to type 'Verifier.VerificationMode'.")]
+    public async Task VerifierSidecar_ValueOfTheWrongType_NamesTheSetting(string setting, string message)
+    {
+        var result = await Executables.RunAsync(Executables.VerifierSidecar, ["--Verifier:Audiences:0=factors", setting]);
+
+        AssertOneLine(result, 3, "VerifierSidecar: configuration: " + message);
+    }
+
+    [Test]
+    public async Task VerifierSidecar_NotReadyWithFailOnTimeout_Exits6()
+    {
+        // The kubeconfig of an API server that has stopped: the key set never arrives within the 1 s ReadyTimeout.
+        var kubeconfig = Path.Combine(_directory.Path, "kc.yaml");
+        await using (var api = await LocalApiServer.StartAsync())
+        {
+            api.WriteKubeconfig(kubeconfig);
+        }
+
+        var result = await Executables.RunAsync(Executables.VerifierSidecar,
+        [
+            $"--Verifier:ApiServer:KubeconfigPath={kubeconfig}", "--Verifier:Audiences:0=factors", "--Sidecar:Port=0",
+            "--Verifier:Startup:WaitUntilReady=true", "--Verifier:Startup:ReadyTimeout=00:00:01", "--Verifier:Startup:FailOnTimeout=true",
+        ]);
+
+        AssertOneLine(result, 6, "VerifierSidecar: The Kubernetes token verifier was not ready within 1 s");
+    }
+
+    [TestCase("--TokenServer:Audience=factors", "--Verifier:Mode=Fast", "Failed to convert configuration value 'Fast' at 'Verifier:Mode'")]
+    public async Task TokenServer_ValueOfTheWrongType_NamesTheSetting(string audience, string setting, string message)
+    {
+        var result = await Executables.RunAsync(Executables.TokenServer, [audience, setting]);
+
+        AssertOneLine(result, 3, "TokenServer: configuration: " + message);
+    }
+
     [Test]
     public async Task VerifierSidecar_PortInUse_Exits5()
     {
@@ -170,6 +206,8 @@ public sealed class BadInputTests
     [TestCase(new[] { "--local" }, 2, "TokenClient: --local needs the kubeconfig")]
     [TestCase(new[] { "--local", "/nonexistent" }, 2, "TokenClient: --local /nonexistent: no such kubeconfig")]
     [TestCase(new[] { "--TokenClient:TokenRequest:ServiceAccountName=web", "--TokenClient:TokenRequest:ApiServer:KubeconfigPath=/nonexistent", "--TokenClient:Count=1" }, 3, "TokenClient: configuration: ")]
+    [TestCase(new[] { "--TokenClient:Count=abc" }, 3, "TokenClient: configuration: Failed to convert configuration value 'abc' at 'TokenClient:Count'")]
+    [TestCase(new[] { "--TokenClient:ServerUrl=notaurl" }, 3, "TokenClient: configuration: TokenClient:ServerUrl is not an absolute URL")]
     public async Task TokenClient_BadInput_OneLineAndItsExitCode(string[] args, int exitCode, string message)
     {
         var result = await Executables.RunAsync(Executables.TokenClient, args);
