@@ -40,6 +40,13 @@ return await CompareCommand.RunAsync(compareArgs).ConfigureAwait(false);
 [MethodImpl(MethodImplOptions.NoInlining)]
 static int RunBenchmarks(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(args);
-    return 0;
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(args).ToList();
+    if (summaries.Count > 0 || args.Any(a => a is "--list" or "--help" or "-h" or "--version" or "--info"))
+    {
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+    }
+
+    // BenchmarkDotNet printed its usage (an option it does not know) or found nothing to run: that is not success.
+    Console.Error.WriteLine("bdn: no benchmark ran: an unknown option, or a --filter that matches nothing (`Bench bdn --list flat` lists them)");
+    return 2;
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TokenServer;
 using Verifier;
 using Verifier.AspNetCore.Authentication;
@@ -55,7 +56,16 @@ internal static class E2eServerCommand
 
         using var stats = new E2eStats();
         await using var app = Build(auth, files, stats);
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException e)
+        {
+            await error.WriteLineAsync($"e2e-server --auth {parsed["--auth"]}: configuration: {string.Join(" ", e.Failures)}").ConfigureAwait(false);
+            return 4;
+        }
+
         if (app.Services.GetService<IServiceAccountTokenVerifier>() is { } verifier)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -42,6 +42,19 @@ public sealed class BadInputTests
         AssertOneLine(result, exitCode, message);
     }
 
+    [TestCase("--filter", "*NoSuchBenchmark*")]
+    [TestCase("--no-such-option", "1")]
+    public async Task Bdn_NothingRan_ExitsNonZeroWithOneLineSayingSo(string option, string value)
+    {
+        var result = await Executables.RunAsync(Executables.Bench, ["bdn", option, value]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+            Assert.That(result.Stderr, Does.Contain("bdn: no benchmark ran"), result.ToString());
+        });
+    }
+
     [Test]
     public async Task Compare_UnwritableJson_RefusedBeforeTheRun()
     {
