@@ -31,22 +31,9 @@ internal sealed partial class KubernetesApiClient
             var (bytes, tooLarge) = await ReadCappedAsync(response.Content, _maxResponseBytes, deadline.Token).ConfigureAwait(false);
             error = ErrorFromResponse(response, tooLarge ? default : bytes);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (TransportFailure(ex, "response headers", cancellationToken) is { } failure)
         {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Timeout, null,
-                $"No response headers within ApiServer:RequestTimeout ({_requestTimeout.TotalSeconds:0.###} s).");
-        }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.UserAuthenticationError)
-        {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unauthorized, null, ex.Message);
-        }
-        catch (HttpRequestException ex)
-        {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, Describe(ex));
-        }
-        catch (IOException ex)
-        {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, ex.Message);
+            error = failure;
         }
         finally
         {

@@ -9,8 +9,8 @@ using Verifier.Cluster.Resources;
 namespace Verifier.Cluster;
 
 /// <summary>
-/// The typed client for the few API-server endpoints the project needs: TokenReview, TokenRequest and minimal
-/// Pod/ServiceAccount calls. Uses the named <see cref="ClusterHttpClient"/> (relative URIs), System.Text.Json source
+/// The typed client for the few API-server endpoints the library needs: TokenReview, TokenRequest, and the metadata
+/// list and watch streams of the watch mode (<c>KubernetesApiClient.Streams.cs</c>). Uses the named <see cref="ClusterHttpClient"/> (relative URIs), System.Text.Json source
 /// generation, one timeout over send and body, and a size cap enforced while reading. Every failure is a
 /// <see cref="KubernetesApiError"/> result; only the caller's cancellation throws.
 /// </summary>
@@ -139,29 +139,30 @@ internal sealed partial class KubernetesApiClient
                 error = ErrorFromResponse(response, tooLarge ? default : bytes);
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (TransportFailure(ex, "complete answer", cancellationToken) is { } failure)
         {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Timeout, null,
-                $"No complete answer within ApiServer:RequestTimeout ({_requestTimeout.TotalSeconds:0.###} s).");
-        }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.UserAuthenticationError)
-        {
-            // Our own credential could not be obtained (an exec plugin failed): the same class as a 401 on it.
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unauthorized, null, ex.Message);
-        }
-        catch (HttpRequestException ex)
-        {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, Describe(ex));
-        }
-        catch (IOException ex)
-        {
-            error = new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, ex.Message);
+            error = failure;
         }
 
         ClusterLog.RequestFailed(_logger, error.IsCredentialRejected ? LogLevel.Warning : LogLevel.Debug, method.Method, path, error.Kind,
             error.StatusCode, error.Reason, error.Message);
         return KubernetesApiResult<TResponse>.Failure(error);
     }
+
+    /// <summary>
+    /// The error for an exception from sending a request or reading its answer: our own deadline
+    /// (ApiServer:RequestTimeout), our own credential (an exec plugin failed: the same class as a 401 on it), or the
+    /// transport. Null for anything else, which propagates (the caller's cancellation among them).
+    /// </summary>
+    private KubernetesApiError? TransportFailure(Exception ex, string waitedFor, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when !cancellationToken.IsCancellationRequested => new KubernetesApiError(KubernetesApiErrorKind.Timeout, null,
+            $"No {waitedFor} within ApiServer:RequestTimeout ({_requestTimeout.TotalSeconds:0.###} s)."),
+        HttpRequestException { HttpRequestError: HttpRequestError.UserAuthenticationError } => new KubernetesApiError(KubernetesApiErrorKind.Unauthorized, null, ex.Message),
+        HttpRequestException http => new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, Describe(http)),
+        IOException => new KubernetesApiError(KubernetesApiErrorKind.Unreachable, null, ex.Message),
+        _ => null,
+    };
 
     private static async Task<(ReadOnlyMemory<byte> Bytes, bool TooLarge)> ReadCappedAsync(HttpContent content, int maxResponseBytes, CancellationToken cancellationToken)
     {
