@@ -103,6 +103,6 @@ internal sealed partial class KeyRefreshWorker : BackgroundService
         return TimeSpan.FromTicks((long)(interval.Ticks * factor));
     }
 
-    [LoggerMessage(Diagnostics.VerifierEventIds.KeysWorkerStopped, LogLevel.Debug, "Key refresh worker for {Source} stopped", EventName = "Stopped")]
+    [LoggerMessage(Diagnostics.VerifierEventIds.KeysWorkerStopped, LogLevel.Debug, "Key refresh worker for {Source} stopped", EventName = "KeyRefreshWorkerStopped")]
     private partial void LogStopped(string source);
 }

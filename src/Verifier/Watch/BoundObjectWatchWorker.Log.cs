@@ -14,6 +14,6 @@ internal sealed partial class BoundObjectWatchWorker
     [LoggerMessage(VerifierEventIds.WatchListFailed, LogLevel.Warning, "Listing {Scope} failed: {Error}; tokens of it are confirmed by TokenReview until it succeeds", EventName = "ListFailed")]
     private partial void LogListFailed(string scope, string error);
 
-    [LoggerMessage(VerifierEventIds.WatchStopped, LogLevel.Debug, "Watch worker stopped", EventName = "Stopped")]
+    [LoggerMessage(VerifierEventIds.WatchStopped, LogLevel.Debug, "Watch worker stopped", EventName = "WatchWorkerStopped")]
     private partial void LogStopped();
 }

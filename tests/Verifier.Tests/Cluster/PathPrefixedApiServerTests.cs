@@ -34,7 +34,7 @@ public sealed class PathPrefixedApiServerTests
     [Test]
     public async Task Kubectl_KubeconfigWithPath_ReachesTheApiUnderIt()
     {
-        Assume.That(Kubectl.Executable, Is.Not.Null, "kubectl is installed by .ci/run");
+        Assert.That(Kubectl.Executable, Is.Not.Null, "kubectl must be on PATH (.ci/run installs Debian's kubernetes-client)");
         await using var server = await LocalApiServer.StartAsync(new LocalApiServerOptions { PathBase = Prefix });
         using var kubectl = new Kubectl();
         server.WriteKubeconfig(kubectl.KubeconfigPath);
