@@ -14,6 +14,7 @@ using Verifier.Shadow;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 using Verifier.Validation;
+using Verifier.Watch;
 
 namespace Bench.Fleet;
 
@@ -40,6 +41,7 @@ internal sealed class FleetRun : IAsyncDisposable
     private readonly List<SigningKey> _keys = [];
     private readonly RequestCounter _clientRequests = new();
     private readonly RequestCounter _failedSends = new();
+    private readonly KindTally _kinds = new();
     private readonly List<ShadowVerification> _shadows = [];
     private LocalApiServer? _server;
 
@@ -70,12 +72,16 @@ internal sealed class FleetRun : IAsyncDisposable
         Server.CreateNamespace(ReviewerNamespace);
         Server.CreateServiceAccount(ReviewerNamespace, ReviewerAccount);
         Server.GrantClusterRole(LocalApiServerRoles.AuthDelegator, ReviewerNamespace, ReviewerAccount);
+
+        // Watch mode lists and watches service accounts, pods, secrets and nodes by default; the emulator's "view"
+        // role, like Kubernetes' own, has no secrets, so the verifiers' account gets cluster-admin here.
+        Server.GrantClusterRole(LocalApiServerRoles.ClusterAdmin, ReviewerNamespace, ReviewerAccount);
         await File.WriteAllTextAsync(TokenFile, Server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 24 * 3600), ct).ConfigureAwait(false);
         CreateObjects();
 
         var result = new FleetResult(_options) { ApiServer = Server.BaseAddress.ToString() };
 
-        // What a watch-based verifier would list at start (issue 13): one list per kind, measured as served.
+        // Full-object lists of pods and service accounts, for comparison with watch mode's metadata-only lists.
         using (var admin = Server.CreateHttpClient(Server.AdminToken))
         {
             var before = Server.Counters.BytesSent(ApiEndpoint.List);
@@ -166,7 +172,10 @@ internal sealed class FleetRun : IAsyncDisposable
                 }
 
                 // Started together, as a rollout of the whole fleet would.
-                var times = await Task.WhenAll(hosts.Select(h => StartAsync(h, ct))).ConfigureAwait(false);
+                var times = await Task.WhenAll(hosts.Select(h => StartAsync(h, mode, ct))).ConfigureAwait(false);
+
+                // Watch mode: the start ends when every verifier's streams are open at the server.
+                await WaitForOpenStreamsAsync(hosts.Sum(h => StreamsOf(h.Services, mode))).ConfigureAwait(false);
                 return times;
             }).ConfigureAwait(false);
             result.Rows.Add(Row(mode, VerifiersShape, instances, "start", start, 0, 0, 0) with { Ready = Summarize(ready) });
@@ -182,6 +191,9 @@ internal sealed class FleetRun : IAsyncDisposable
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 host.Dispose();
             }
+
+            // The next measurement starts from no open stream.
+            await WaitForOpenStreamsAsync(0).ConfigureAwait(false);
         }
 
         await _progress.WriteLineAsync($"fleet: {mode,-11} {instances,3} verifier(s) measured").ConfigureAwait(false);
@@ -200,7 +212,12 @@ internal sealed class FleetRun : IAsyncDisposable
         Register(builder.Services, mode);
         await using var app = builder.Build();
         app.MapKubernetesTokenVerification("/verify");
-        var (start, ready) = await PhaseAsync(async () => new[] { await StartAsync(app, ct).ConfigureAwait(false) }).ConfigureAwait(false);
+        var (start, ready) = await PhaseAsync(async () =>
+        {
+            var time = await StartAsync(app, mode, ct).ConfigureAwait(false);
+            await WaitForOpenStreamsAsync(StreamsOf(app.Services, mode)).ConfigureAwait(false);
+            return new[] { time };
+        }).ConfigureAwait(false);
         result.Rows.Add(Row(mode, SidecarShape, appReplicas, "start", start, 0, 0, 0) with { Ready = Summarize(ready) });
         try
         {
@@ -218,6 +235,7 @@ internal sealed class FleetRun : IAsyncDisposable
         finally
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await WaitForOpenStreamsAsync(0).ConfigureAwait(false);
         }
 
         await _progress.WriteLineAsync($"fleet: {mode,-11} sidecar for {appReplicas} app replicas measured").ConfigureAwait(false);
@@ -301,14 +319,45 @@ internal sealed class FleetRun : IAsyncDisposable
         (await verifier.VerifyAsync(token, ct).ConfigureAwait(false)).Succeeded;
 
     /// <summary>Runs <paramref name="phase"/> and returns what the server and the clients counted during it.</summary>
-    private async Task<((ApiTally Api, long Client) Counts, T Value)> PhaseAsync<T>(Func<Task<T>> phase)
+    private async Task<(PhaseCounts Counts, T Value)> PhaseAsync<T>(Func<Task<T>> phase)
     {
         var before = ApiTally.Read(Server.Counters);
         var clientBefore = _clientRequests.Count;
+        var kindsBefore = _kinds.Snapshot();
         var value = await phase().ConfigureAwait(false);
         await SettleShadowsAsync().ConfigureAwait(false);
-        return ((ApiTally.Read(Server.Counters) - before, _clientRequests.Count - clientBefore), value);
+
+        // The server counts a request before its response starts, the client once it has the headers: a watch the
+        // server has counted may not be in the client's count yet. Wait (bounded) for the two to meet; if they do
+        // not, the report says the counts differ.
+        var settle = Stopwatch.StartNew();
+        while ((ApiTally.Read(Server.Counters) - before).Requests != _clientRequests.Count - clientBefore && settle.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        }
+
+        var counts = new PhaseCounts(ApiTally.Read(Server.Counters) - before, _clientRequests.Count - clientBefore, KindTally.Difference(_kinds.Snapshot(), kindsBefore), Server.OpenWatchCount);
+        return (counts, value);
     }
+
+    /// <summary>Waits (bounded) until the API server has exactly <paramref name="expected"/> watch streams open.</summary>
+    private async Task WaitForOpenStreamsAsync(int expected)
+    {
+        var waited = Stopwatch.StartNew();
+        while (Server.OpenWatchCount != expected)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new FleetRunException($"{Server.OpenWatchCount} watch streams open at the API server after 60 s, expected {expected}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The streams a verifier runs: one per watched kind and namespace in watch mode, else none.</summary>
+    private static int StreamsOf(IServiceProvider services, string mode) =>
+        mode == "watch" ? services.GetRequiredService<BoundObjectIndex>().Scopes.Count : 0;
 
     private void TrackShadows(IServiceAccountTokenVerifier[] verifiers)
     {
@@ -353,8 +402,8 @@ internal sealed class FleetRun : IAsyncDisposable
     /// <summary>How far <see cref="SettleShadowsAsync"/> moved the clock for retry delays.</summary>
     private TimeSpan ClockMovedForRetries { get; set; }
 
-    private static FleetRow Row(string mode, string shape, int instances, string phase, (ApiTally Api, long Client) counts, double seconds, long verifications, long failures) =>
-        new(mode, shape, instances, phase, counts.Api, counts.Client, seconds, verifications, failures);
+    private static FleetRow Row(string mode, string shape, int instances, string phase, PhaseCounts counts, double seconds, long verifications, long failures) =>
+        new(mode, shape, instances, phase, counts.Api, counts.Client, seconds, verifications, failures, counts.Kinds, counts.OpenStreams);
 
     private static (double, double) Summarize(double[] readyMs)
     {
@@ -362,7 +411,8 @@ internal sealed class FleetRun : IAsyncDisposable
         return (sorted[sorted.Length / 2], sorted[^1]);
     }
 
-    private static async Task<double> StartAsync(IHost host, CancellationToken ct)
+    /// <summary>Starts <paramref name="host"/>; ready when its keys are loaded and, in watch mode, every stream has listed.</summary>
+    private static async Task<double> StartAsync(IHost host, string mode, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         await host.StartAsync(ct).ConfigureAwait(false);
@@ -373,6 +423,18 @@ internal sealed class FleetRun : IAsyncDisposable
         catch (TimeoutException)
         {
             throw new FleetRunException("a verifier did not load its keys within 60 s");
+        }
+
+        if (mode == "watch")
+        {
+            try
+            {
+                await host.Services.GetRequiredService<BoundObjectIndex>().WaitUntilSyncedAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new FleetRunException("a watch-mode verifier did not list every kind within 60 s");
+            }
         }
 
         return watch.Elapsed.TotalMilliseconds;
@@ -397,6 +459,7 @@ internal sealed class FleetRun : IAsyncDisposable
                 "local" => VerificationMode.Local,
                 "hybrid" => VerificationMode.Hybrid,
                 "tokenreview" => VerificationMode.TokenReview,
+                "watch" => VerificationMode.Watch,
                 _ => VerificationMode.Shadow,
             };
             o.ApiServer.Server = Server.BaseAddress;
@@ -404,7 +467,7 @@ internal sealed class FleetRun : IAsyncDisposable
             o.ApiServer.TokenFile = TokenFile;
             configure?.Invoke(o);
         });
-        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests, _failedSends));
+        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests, _failedSends, _kinds));
     }
 
     /// <summary>Heap growth per cached verification result: Local mode, N distinct tokens verified once each.</summary>
@@ -412,7 +475,7 @@ internal sealed class FleetRun : IAsyncDisposable
     {
         var tokens = Enumerable.Range(0, _options.MemoryEntries).Select(i => PodToken(i % _options.Pods)).ToArray();
         using var host = BuildHost("local", o => o.Cache.MaxEntries = _options.MemoryEntries + 100);
-        await StartAsync(host, ct).ConfigureAwait(false);
+        await StartAsync(host, "local", ct).ConfigureAwait(false);
         try
         {
             var verifier = host.Services.GetRequiredService<IServiceAccountTokenVerifier>();
@@ -450,7 +513,7 @@ internal sealed class FleetRun : IAsyncDisposable
             o.Cache.Enabled = false;
             o.Hybrid.MaxBindings = _options.Pods + 100;
         });
-        await StartAsync(host, ct).ConfigureAwait(false);
+        await StartAsync(host, "hybrid", ct).ConfigureAwait(false);
         try
         {
             var verifier = host.Services.GetRequiredService<IServiceAccountTokenVerifier>();
@@ -495,6 +558,9 @@ internal sealed class FleetRun : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>A phase's counts: the server's, the verifiers' clients', per resource, and the streams open at its end.</summary>
+    private readonly record struct PhaseCounts(ApiTally Api, long Client, IReadOnlyDictionary<string, KindCounts> Kinds, int OpenStreams);
+
     private readonly record struct LoadCounts(long Verifications, long Failures)
     {
         public static LoadCounts operator +(LoadCounts a, LoadCounts b) => new(a.Verifications + b.Verifications, a.Failures + b.Failures);
@@ -503,15 +569,29 @@ internal sealed class FleetRun : IAsyncDisposable
     /// <summary>
     /// Counts every request a verifier's named API-server client sent that got an answer, and apart from those the
     /// sends that failed in transport or were cancelled (an attempt timeout): the verifier retries those, and the API
-    /// server may or may not have counted them.
+    /// server may or may not have counted them. Lists and watches are also counted per resource; a list's body is
+    /// read into memory here (the verifier reads it whole anyway) to count its bytes.
     /// </summary>
-    private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed) : DelegatingHandler
+    private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed, KindTally kinds) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (KindTally.Classify(request) is { } kind)
+                {
+                    if (kind.Watch)
+                    {
+                        kinds.AddWatch(kind.Resource);
+                    }
+                    else
+                    {
+                        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+                        kinds.AddList(kind.Resource, response.Content.Headers.ContentLength ?? 0);
+                    }
+                }
+
                 answered.Increment();
                 return response;
             }
