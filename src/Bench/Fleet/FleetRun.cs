@@ -92,6 +92,11 @@ internal sealed class FleetRun : IAsyncDisposable
             result.ServiceAccountListBytes = Server.Counters.BytesSent(ApiEndpoint.List) - pods;
         }
 
+        // Memory first, on a quiet heap: after the modes, stopped hosts' connections and watch buffers are still
+        // being released (and the server's pools trimmed) while it measures, which can make a difference negative.
+        (result.BytesPerCachedResult, result.CachedResults) = await MeasureResultCacheMemoryAsync(ct).ConfigureAwait(false);
+        (result.BytesPerBinding, result.Bindings) = await MeasureBindingMemoryAsync(ct).ConfigureAwait(false);
+
         // From here on every request counted by the server comes from a verifier of this run.
         Server.Counters.Reset();
         var clientBefore = _clientRequests.Count;
@@ -110,9 +115,6 @@ internal sealed class FleetRun : IAsyncDisposable
         result.FailedSends = _failedSends.Count;
         result.FailedApiResponses = Enum.GetValues<ApiEndpoint>().Sum(e => Server.Counters.ByStatus(e).Where(p => p.Key is < 200 or >= 300).Sum(p => p.Value));
         result.ClientTotal = _clientRequests.Count - clientBefore;
-
-        (result.BytesPerCachedResult, result.CachedResults) = await MeasureResultCacheMemoryAsync(ct).ConfigureAwait(false);
-        (result.BytesPerBinding, result.Bindings) = await MeasureBindingMemoryAsync(ct).ConfigureAwait(false);
         return result;
     }
 
