@@ -5,7 +5,7 @@ namespace Bench.Fleet;
 /// <summary>The fleet run's settings. Defaults: 1 000 pods, 100 service accounts, 1, 10 and 50 verifiers per mode.</summary>
 internal sealed class FleetOptions
 {
-    public static readonly string[] AllModes = ["local", "hybrid", "tokenreview", "shadow", "watch"];
+    public static readonly string[] AllModes = ["local", "hybrid", "tokenreview", "shadow", "watch", "watch-ns"];
 
     /// <summary>Verifier instances per measurement, ascending. Default 1, 10, 50.</summary>
     public IReadOnlyList<int> Instances { get; set; } = [1, 10, 50];
@@ -41,7 +41,9 @@ internal sealed class FleetOptions
           endpoint (the sidecar shape), memory per cached result and per remembered binding, and a model of the
           API-server load of fleets of 10, 1 000 and 10 000 replicas.
           --instances a,b,...     verifier instances per measurement (default 1,10,50; at most 200 each)
-          --modes a,b,...         of local, hybrid, tokenreview, shadow, watch (default all)
+          --modes a,b,...         of local, hybrid, tokenreview, shadow, watch, watch-ns (default all; watch-ns: watch
+                                  mode with Watch:Namespaces set to one of the cluster's two app namespaces, its
+                                  callers the pods of that namespace)
           --pods N                pods in the cluster (default 1000)
           --service-accounts N    service accounts (default 100)
           --rate N                verifications per replica per second at steady state (default 20)

@@ -34,6 +34,9 @@ internal sealed class FleetRun : IAsyncDisposable
     private const string ReviewerAccount = "token-reviewer";
     private static readonly string[] Namespaces = ["fleet-a", "fleet-b"];
 
+    /// <summary>Watch mode with <c>Watch:Namespaces</c> = the first namespace (its callers are that namespace's pods).</summary>
+    private const string WatchNamespaceMode = "watch-ns";
+
     private readonly FleetOptions _options;
     private readonly TextWriter _progress;
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -151,7 +154,25 @@ internal sealed class FleetRun : IAsyncDisposable
         return Server.IssueToken(NamespaceOf(account), $"sa-{account}", [Audience], expirationSeconds: 6 * 3600, boundObject: BoundObjectRef.Pod($"pod-{pod}"));
     }
 
-    private string[] CallerTokens() => [.. Enumerable.Range(0, _options.Callers).Select(PodToken)];
+    /// <summary>
+    /// The callers every replica sees: the first <see cref="FleetOptions.Callers"/> pods; for <c>watch-ns</c> (a verifier
+    /// watching only its own namespace) the first ones in that namespace, as an app's callers there would be.
+    /// </summary>
+    private string[] CallerTokens(string mode)
+    {
+        var pods = Enumerable.Range(0, _options.Pods);
+        if (mode == WatchNamespaceMode)
+        {
+            pods = pods.Where(p => NamespaceOf(p % _options.ServiceAccounts) == Namespaces[0]);
+        }
+
+        var tokens = pods.Take(_options.Callers).Select(PodToken).ToArray();
+        return tokens.Length == _options.Callers
+            ? tokens
+            : throw new FleetRunException($"{mode}: only {tokens.Length} pods in {Namespaces[0]} for {_options.Callers} callers; use more --pods");
+    }
+
+    private static bool IsWatch(string mode) => mode is "watch" or WatchNamespaceMode;
 
     private SigningKey NewKey()
     {
@@ -162,7 +183,7 @@ internal sealed class FleetRun : IAsyncDisposable
 
     private async Task MeasureVerifiersAsync(FleetResult result, string mode, int instances, CancellationToken ct)
     {
-        var tokens = CallerTokens();
+        var tokens = CallerTokens(mode);
         var hosts = new List<IHost>(instances);
         try
         {
@@ -207,7 +228,7 @@ internal sealed class FleetRun : IAsyncDisposable
     /// </summary>
     private async Task MeasureSidecarAsync(FleetResult result, string mode, int appReplicas, CancellationToken ct)
     {
-        var tokens = CallerTokens();
+        var tokens = CallerTokens(mode);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -273,7 +294,7 @@ internal sealed class FleetRun : IAsyncDisposable
         // Rotation, as an operator does it: publish and sign with a new key; every caller's next token carries its kid.
         var previous = Server.SigningKey;
         Server.SetSigningKey(NewKey());
-        var rotated = CallerTokens();
+        var rotated = CallerTokens(mode);
         var (rotation, rotationCounts) = await PhaseAsync(() => LoadAsync(replicas, rotated, rotated.Length, 0, RetryTransient(verify), ct)).ConfigureAwait(false);
         result.Rows.Add(Row(mode, shape, replicas, "rotation", rotation, 0, rotationCounts.Verifications, rotationCounts.Failures));
 
@@ -359,7 +380,7 @@ internal sealed class FleetRun : IAsyncDisposable
 
     /// <summary>The streams a verifier runs: one per watched kind and namespace in watch mode, else none.</summary>
     private static int StreamsOf(IServiceProvider services, string mode) =>
-        mode == "watch" ? services.GetRequiredService<BoundObjectIndex>().Scopes.Count : 0;
+        IsWatch(mode) ? services.GetRequiredService<BoundObjectIndex>().Scopes.Count : 0;
 
     private void TrackShadows(IServiceAccountTokenVerifier[] verifiers)
     {
@@ -427,7 +448,7 @@ internal sealed class FleetRun : IAsyncDisposable
             throw new FleetRunException("a verifier did not load its keys within 60 s");
         }
 
-        if (mode == "watch")
+        if (IsWatch(mode))
         {
             try
             {
@@ -461,9 +482,14 @@ internal sealed class FleetRun : IAsyncDisposable
                 "local" => VerificationMode.Local,
                 "hybrid" => VerificationMode.Hybrid,
                 "tokenreview" => VerificationMode.TokenReview,
-                "watch" => VerificationMode.Watch,
+                "watch" or WatchNamespaceMode => VerificationMode.Watch,
                 _ => VerificationMode.Shadow,
             };
+            if (mode == WatchNamespaceMode)
+            {
+                o.Watch.Namespaces.Add(Namespaces[0]);
+            }
+
             o.ApiServer.Server = Server.BaseAddress;
             o.ApiServer.CertificateAuthorityFile = CaFile;
             o.ApiServer.TokenFile = TokenFile;

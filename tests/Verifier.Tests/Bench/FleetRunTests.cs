@@ -129,12 +129,24 @@ public sealed class FleetRunTests
 
             Assert.That(result.KindBytesAgree, Is.True, "per-resource counts add up to the server's");
 
+            // watch-ns (Watch:Namespaces = one of the two app namespaces): as many streams (3 kinds there, nodes
+            // cluster-wide), fewer pods and service accounts listed; its callers, pods of that namespace, cost nothing.
+            foreach (var instances in options.Instances)
+            {
+                var scoped = result.Find("watch-ns", FleetRun.VerifiersShape, instances, "start")!;
+                var all = result.Find("watch", FleetRun.VerifiersShape, instances, "start")!;
+                Assert.That(scoped.Api.Watches, Is.EqualTo((long)kinds * instances), $"watch-ns × {instances}: streams");
+                Assert.That(scoped.Kinds["pods"].ListBytes, Is.LessThan(all.Kinds["pods"].ListBytes), $"watch-ns × {instances}: pod list bytes");
+                Assert.That(scoped.Kinds["serviceaccounts"].ListBytes, Is.LessThan(all.Kinds["serviceaccounts"].ListBytes), $"watch-ns × {instances}: service account list bytes");
+                Assert.That(result.Find("watch-ns", FleetRun.VerifiersShape, instances, "steady")!.Api.Requests, Is.Zero, $"watch-ns × {instances}: steady");
+            }
+
             // One verifier behind the endpoint for the same 3 replicas: one set of streams.
             Assert.That(result.Find("watch", FleetRun.SidecarShape, 3, "start")!.Api.Watches, Is.EqualTo(kinds));
             Assert.That(result.Find("watch", FleetRun.SidecarShape, 3, "steady")!.OpenStreams, Is.EqualTo(kinds));
 
             // The other modes open none.
-            Assert.That(result.Rows.Where(r => r.Mode != "watch").Sum(r => r.Api.Lists + r.Api.Watches + r.OpenStreams), Is.Zero);
+            Assert.That(result.Rows.Where(r => !r.Mode.StartsWith("watch", StringComparison.Ordinal)).Sum(r => r.Api.Lists + r.Api.Watches + r.OpenStreams), Is.Zero);
 
             Assert.That(result.BytesPerCachedResult, Is.GreaterThan(0));
             Assert.That(result.CachedResults, Is.EqualTo(options.MemoryEntries / 2));
