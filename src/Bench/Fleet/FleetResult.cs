@@ -135,9 +135,10 @@ internal sealed class FleetResult(FleetOptions options)
                 // costs what the start's discovery and JWKS cost, once an hour.
                 var keys = (start.Api.Discovery + start.Api.Jwks) / (double)start.Verifiers;
                 var streams = steady.OpenStreams / (double)steady.Verifiers;
-                var r = steady.PerVerifier + (keys / RefreshIntervalSeconds) + (streams / MeanWatchSeconds);
+                var reopens = Reopens(steady, streams);
+                var r = steady.PerVerifier + (keys / RefreshIntervalSeconds) + (reopens / MeanWatchSeconds);
                 var reviews = steady.Api.TokenReviews / (double)steady.Verifiers / steady.EmulatedSeconds;
-                WriteModelRow(output, mode, "one verifier per replica", Invariant($"N × ({Formula(keys, streams, steady.PerVerifier)})"), n => n * r, streams * 10_000,
+                WriteModelRow(output, mode, "one verifier per replica", Invariant($"N × ({Formula(keys, reopens, steady.PerVerifier)})"), n => n * r, streams * 10_000,
                     start.PerVerifier * 10_000, start.Api.BytesSent / (double)start.Verifiers * 10_000, r, reviews * 10_000 * AssumedReviewSeconds);
             }
 
@@ -147,21 +148,28 @@ internal sealed class FleetResult(FleetOptions options)
             {
                 var keys = sidecarStart.Api.Discovery + sidecarStart.Api.Jwks;
                 var streams = (double)sidecar.OpenStreams;
-                var r = sidecar.PerVerifier + (keys / RefreshIntervalSeconds) + (streams / MeanWatchSeconds);
+                var reopens = Reopens(sidecar, streams);
+                var r = sidecar.PerVerifier + (keys / RefreshIntervalSeconds) + (reopens / MeanWatchSeconds);
                 var reviews = sidecar.Api.TokenReviews / sidecar.EmulatedSeconds;
                 double Nodes(int n) => Math.Ceiling(n / (double)largest);
-                WriteModelRow(output, mode, Invariant($"one verifier per node ({largest} replicas each)"), Invariant($"⌈N / {largest}⌉ × ({Formula(keys, streams, sidecar.PerVerifier)})"), n => Nodes(n) * r, streams * Nodes(10_000),
+                WriteModelRow(output, mode, Invariant($"one verifier per node ({largest} replicas each)"), Invariant($"⌈N / {largest}⌉ × ({Formula(keys, reopens, sidecar.PerVerifier)})"), n => Nodes(n) * r, streams * Nodes(10_000),
                     sidecarStart.PerVerifier * Nodes(10_000), sidecarStart.Api.BytesSent * Nodes(10_000), r, reviews * Nodes(10_000) * AssumedReviewSeconds);
             }
         }
     }
 
     /// <summary>
+    /// The streams a verifier re-opens per mean stream life, added to the model: all of them, unless the steady window
+    /// was long enough (<c>--seconds</c> past the watch timeout) to measure re-opens itself.
+    /// </summary>
+    private static double Reopens(FleetRow steady, double streams) => steady.Api.Watches == 0 ? streams : 0;
+
+    /// <summary>
     /// One verifier's steady rate: key refreshes per hour, stream re-opens per mean stream life (watch mode), and what
     /// the steady window measured.
     /// </summary>
-    private static string Formula(double keys, double streams, double measured) => streams > 0
-        ? Invariant($"{keys:0.#}/3600 + {streams:0.#}/{MeanWatchSeconds:0} + {measured:0.###}")
+    private static string Formula(double keys, double reopens, double measured) => reopens > 0
+        ? Invariant($"{keys:0.#}/3600 + {reopens:0.#}/{MeanWatchSeconds:0} + {measured:0.###}")
         : Invariant($"{keys:0.#}/3600 + {measured:0.###}");
 
     private static void WriteModelRow(TextWriter output, string mode, string shape, string formula, Func<int, double> rps, double streams, double startRequests, double startBytes, double perVerifier, double inFlight)
