@@ -3,11 +3,15 @@ using Verifier.Testing;
 namespace Bench.Fleet;
 
 /// <summary>What <see cref="LocalApiServer"/>'s counters say at one moment, or between two (a phase).</summary>
-internal readonly record struct ApiTally(long Discovery, long Jwks, long TokenReviews, long Lists, long Other, long BytesReceived, long BytesSent, long ConnectionsOpened)
+/// <param name="Lists">Collection GETs without <c>watch</c> (watch mode's paged metadata lists).</param>
+/// <param name="Watches">Watch streams opened (a watch is counted once, when its response starts).</param>
+/// <param name="ListBytes">Response body bytes of the lists (part of <paramref name="BytesSent"/>).</param>
+/// <param name="WatchBytes">Event and bookmark bytes the watch streams sent (part of <paramref name="BytesSent"/>).</param>
+internal readonly record struct ApiTally(long Discovery, long Jwks, long TokenReviews, long Lists, long Watches, long Other, long BytesReceived, long BytesSent, long ListBytes, long WatchBytes, long ConnectionsOpened)
 {
     private static readonly ApiEndpoint[] Endpoints = Enum.GetValues<ApiEndpoint>();
 
-    public long Requests => Discovery + Jwks + TokenReviews + Lists + Other;
+    public long Requests => Discovery + Jwks + TokenReviews + Lists + Watches + Other;
 
     public static ApiTally Read(ApiCounters counters)
     {
@@ -22,10 +26,13 @@ internal readonly record struct ApiTally(long Discovery, long Jwks, long TokenRe
             counters.Count(ApiEndpoint.OidcDiscovery),
             counters.Count(ApiEndpoint.Jwks),
             counters.Count(ApiEndpoint.TokenReview),
-            counters.Count(ApiEndpoint.List) + counters.Count(ApiEndpoint.Watch),
+            counters.Count(ApiEndpoint.List),
+            counters.Count(ApiEndpoint.Watch),
             counters.Count(ApiEndpoint.Other) + counters.Count(ApiEndpoint.TokenRequest),
             received,
             sent,
+            counters.BytesSent(ApiEndpoint.List),
+            counters.BytesSent(ApiEndpoint.Watch),
             counters.ConnectionsOpened);
     }
 
@@ -34,9 +41,12 @@ internal readonly record struct ApiTally(long Discovery, long Jwks, long TokenRe
         after.Jwks - before.Jwks,
         after.TokenReviews - before.TokenReviews,
         after.Lists - before.Lists,
+        after.Watches - before.Watches,
         after.Other - before.Other,
         after.BytesReceived - before.BytesReceived,
         after.BytesSent - before.BytesSent,
+        after.ListBytes - before.ListBytes,
+        after.WatchBytes - before.WatchBytes,
         after.ConnectionsOpened - before.ConnectionsOpened);
 
     public static ApiTally operator +(ApiTally a, ApiTally b) => new(
@@ -44,8 +54,11 @@ internal readonly record struct ApiTally(long Discovery, long Jwks, long TokenRe
         a.Jwks + b.Jwks,
         a.TokenReviews + b.TokenReviews,
         a.Lists + b.Lists,
+        a.Watches + b.Watches,
         a.Other + b.Other,
         a.BytesReceived + b.BytesReceived,
         a.BytesSent + b.BytesSent,
+        a.ListBytes + b.ListBytes,
+        a.WatchBytes + b.WatchBytes,
         a.ConnectionsOpened + b.ConnectionsOpened);
 }

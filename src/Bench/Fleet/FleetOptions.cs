@@ -5,7 +5,7 @@ namespace Bench.Fleet;
 /// <summary>The fleet run's settings. Defaults: 1 000 pods, 100 service accounts, 1, 10 and 50 verifiers per mode.</summary>
 internal sealed class FleetOptions
 {
-    public static readonly string[] AllModes = ["local", "hybrid", "tokenreview", "shadow"];
+    public static readonly string[] AllModes = ["local", "hybrid", "tokenreview", "shadow", "watch", "watch-ns"];
 
     /// <summary>Verifier instances per measurement, ascending. Default 1, 10, 50.</summary>
     public IReadOnlyList<int> Instances { get; set; } = [1, 10, 50];
@@ -37,11 +37,13 @@ internal sealed class FleetOptions
           instance count builds that many verifier hosts in this process (the library's real registration) and counts,
           from the API server's own counters: requests and bytes at start (discovery, JWKS) with the time to ready, on
           the first verification of each caller, per second at steady state under a fixed load, and after a key
-          rotation. Then the same load from the largest instance count through one verifier behind the HTTP verify
+          rotation; in watch mode also the lists per kind and the watch streams opened and open. Then the same load from the largest instance count through one verifier behind the HTTP verify
           endpoint (the sidecar shape), memory per cached result and per remembered binding, and a model of the
           API-server load of fleets of 10, 1 000 and 10 000 replicas.
           --instances a,b,...     verifier instances per measurement (default 1,10,50; at most 200 each)
-          --modes a,b,...         of local, hybrid, tokenreview, shadow (default all)
+          --modes a,b,...         of local, hybrid, tokenreview, shadow, watch, watch-ns (default all; watch-ns: watch
+                                  mode with Watch:Namespaces set to one of the cluster's two app namespaces, its
+                                  callers the pods of that namespace)
           --pods N                pods in the cluster (default 1000)
           --service-accounts N    service accounts (default 100)
           --rate N                verifications per replica per second at steady state (default 20)
@@ -50,7 +52,7 @@ internal sealed class FleetOptions
           --memory-entries N      distinct tokens cached for the memory measurement (default 2000)
           --help                  this text
         Exit codes: 0 done; 1 a reported request count differs from what the verifiers sent; 2 bad command line;
-          3 a verifier did not load its keys within 60 s; 130 Ctrl+C.
+          3 a verifier did not load its keys (watch mode: list every kind) within 60 s; 130 Ctrl+C.
         """;
 
     /// <summary>Parses the command line; on a bad argument, <paramref name="error"/> is one line saying how to fix it.</summary>

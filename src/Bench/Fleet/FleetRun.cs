@@ -14,6 +14,7 @@ using Verifier.Shadow;
 using Verifier.Testing;
 using Verifier.Testing.Tokens;
 using Verifier.Validation;
+using Verifier.Watch;
 
 namespace Bench.Fleet;
 
@@ -33,6 +34,9 @@ internal sealed class FleetRun : IAsyncDisposable
     private const string ReviewerAccount = "token-reviewer";
     private static readonly string[] Namespaces = ["fleet-a", "fleet-b"];
 
+    /// <summary>Watch mode with <c>Watch:Namespaces</c> = the first namespace (its callers are that namespace's pods).</summary>
+    private const string WatchNamespaceMode = "watch-ns";
+
     private readonly FleetOptions _options;
     private readonly TextWriter _progress;
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -40,6 +44,7 @@ internal sealed class FleetRun : IAsyncDisposable
     private readonly List<SigningKey> _keys = [];
     private readonly RequestCounter _clientRequests = new();
     private readonly RequestCounter _failedSends = new();
+    private readonly KindTally _kinds = new();
     private readonly List<ShadowVerification> _shadows = [];
     private LocalApiServer? _server;
 
@@ -70,12 +75,16 @@ internal sealed class FleetRun : IAsyncDisposable
         Server.CreateNamespace(ReviewerNamespace);
         Server.CreateServiceAccount(ReviewerNamespace, ReviewerAccount);
         Server.GrantClusterRole(LocalApiServerRoles.AuthDelegator, ReviewerNamespace, ReviewerAccount);
+
+        // Watch mode lists and watches service accounts, pods, secrets and nodes by default; the emulator's "view"
+        // role, like Kubernetes' own, has no secrets, so the verifiers' account gets cluster-admin here.
+        Server.GrantClusterRole(LocalApiServerRoles.ClusterAdmin, ReviewerNamespace, ReviewerAccount);
         await File.WriteAllTextAsync(TokenFile, Server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 24 * 3600), ct).ConfigureAwait(false);
         CreateObjects();
 
         var result = new FleetResult(_options) { ApiServer = Server.BaseAddress.ToString() };
 
-        // What a watch-based verifier would list at start (issue 13): one list per kind, measured as served.
+        // Full-object lists of pods and service accounts, for comparison with watch mode's metadata-only lists.
         using (var admin = Server.CreateHttpClient(Server.AdminToken))
         {
             var before = Server.Counters.BytesSent(ApiEndpoint.List);
@@ -85,6 +94,11 @@ internal sealed class FleetRun : IAsyncDisposable
             result.PodListBytes = pods - before;
             result.ServiceAccountListBytes = Server.Counters.BytesSent(ApiEndpoint.List) - pods;
         }
+
+        // Memory first, on a quiet heap: after the modes, stopped hosts' connections and watch buffers are still
+        // being released (and the server's pools trimmed) while it measures, which can make a difference negative.
+        (result.BytesPerCachedResult, result.CachedResults) = await MeasureResultCacheMemoryAsync(ct).ConfigureAwait(false);
+        (result.BytesPerBinding, result.Bindings) = await MeasureBindingMemoryAsync(ct).ConfigureAwait(false);
 
         // From here on every request counted by the server comes from a verifier of this run.
         Server.Counters.Reset();
@@ -104,9 +118,6 @@ internal sealed class FleetRun : IAsyncDisposable
         result.FailedSends = _failedSends.Count;
         result.FailedApiResponses = Enum.GetValues<ApiEndpoint>().Sum(e => Server.Counters.ByStatus(e).Where(p => p.Key is < 200 or >= 300).Sum(p => p.Value));
         result.ClientTotal = _clientRequests.Count - clientBefore;
-
-        (result.BytesPerCachedResult, result.CachedResults) = await MeasureResultCacheMemoryAsync(ct).ConfigureAwait(false);
-        (result.BytesPerBinding, result.Bindings) = await MeasureBindingMemoryAsync(ct).ConfigureAwait(false);
         return result;
     }
 
@@ -143,7 +154,25 @@ internal sealed class FleetRun : IAsyncDisposable
         return Server.IssueToken(NamespaceOf(account), $"sa-{account}", [Audience], expirationSeconds: 6 * 3600, boundObject: BoundObjectRef.Pod($"pod-{pod}"));
     }
 
-    private string[] CallerTokens() => [.. Enumerable.Range(0, _options.Callers).Select(PodToken)];
+    /// <summary>
+    /// The callers every replica sees: the first <see cref="FleetOptions.Callers"/> pods; for <c>watch-ns</c> (a verifier
+    /// watching only its own namespace) the first ones in that namespace, as an app's callers there would be.
+    /// </summary>
+    private string[] CallerTokens(string mode)
+    {
+        var pods = Enumerable.Range(0, _options.Pods);
+        if (mode == WatchNamespaceMode)
+        {
+            pods = pods.Where(p => NamespaceOf(p % _options.ServiceAccounts) == Namespaces[0]);
+        }
+
+        var tokens = pods.Take(_options.Callers).Select(PodToken).ToArray();
+        return tokens.Length == _options.Callers
+            ? tokens
+            : throw new FleetRunException($"{mode}: only {tokens.Length} pods in {Namespaces[0]} for {_options.Callers} callers; use more --pods");
+    }
+
+    private static bool IsWatch(string mode) => mode is "watch" or WatchNamespaceMode;
 
     private SigningKey NewKey()
     {
@@ -154,7 +183,7 @@ internal sealed class FleetRun : IAsyncDisposable
 
     private async Task MeasureVerifiersAsync(FleetResult result, string mode, int instances, CancellationToken ct)
     {
-        var tokens = CallerTokens();
+        var tokens = CallerTokens(mode);
         var hosts = new List<IHost>(instances);
         try
         {
@@ -166,7 +195,10 @@ internal sealed class FleetRun : IAsyncDisposable
                 }
 
                 // Started together, as a rollout of the whole fleet would.
-                var times = await Task.WhenAll(hosts.Select(h => StartAsync(h, ct))).ConfigureAwait(false);
+                var times = await Task.WhenAll(hosts.Select(h => StartAsync(h, mode, ct))).ConfigureAwait(false);
+
+                // Watch mode: the start ends when every verifier's streams are open at the server.
+                await WaitForOpenStreamsAsync(hosts.Sum(h => StreamsOf(h.Services, mode))).ConfigureAwait(false);
                 return times;
             }).ConfigureAwait(false);
             result.Rows.Add(Row(mode, VerifiersShape, instances, "start", start, 0, 0, 0) with { Ready = Summarize(ready) });
@@ -182,6 +214,9 @@ internal sealed class FleetRun : IAsyncDisposable
                 await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 host.Dispose();
             }
+
+            // The next measurement starts from no open stream.
+            await WaitForOpenStreamsAsync(0).ConfigureAwait(false);
         }
 
         await _progress.WriteLineAsync($"fleet: {mode,-11} {instances,3} verifier(s) measured").ConfigureAwait(false);
@@ -193,14 +228,19 @@ internal sealed class FleetRun : IAsyncDisposable
     /// </summary>
     private async Task MeasureSidecarAsync(FleetResult result, string mode, int appReplicas, CancellationToken ct)
     {
-        var tokens = CallerTokens();
+        var tokens = CallerTokens(mode);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         Register(builder.Services, mode);
         await using var app = builder.Build();
         app.MapKubernetesTokenVerification("/verify");
-        var (start, ready) = await PhaseAsync(async () => new[] { await StartAsync(app, ct).ConfigureAwait(false) }).ConfigureAwait(false);
+        var (start, ready) = await PhaseAsync(async () =>
+        {
+            var time = await StartAsync(app, mode, ct).ConfigureAwait(false);
+            await WaitForOpenStreamsAsync(StreamsOf(app.Services, mode)).ConfigureAwait(false);
+            return new[] { time };
+        }).ConfigureAwait(false);
         result.Rows.Add(Row(mode, SidecarShape, appReplicas, "start", start, 0, 0, 0) with { Ready = Summarize(ready) });
         try
         {
@@ -218,6 +258,7 @@ internal sealed class FleetRun : IAsyncDisposable
         finally
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await WaitForOpenStreamsAsync(0).ConfigureAwait(false);
         }
 
         await _progress.WriteLineAsync($"fleet: {mode,-11} sidecar for {appReplicas} app replicas measured").ConfigureAwait(false);
@@ -253,7 +294,7 @@ internal sealed class FleetRun : IAsyncDisposable
         // Rotation, as an operator does it: publish and sign with a new key; every caller's next token carries its kid.
         var previous = Server.SigningKey;
         Server.SetSigningKey(NewKey());
-        var rotated = CallerTokens();
+        var rotated = CallerTokens(mode);
         var (rotation, rotationCounts) = await PhaseAsync(() => LoadAsync(replicas, rotated, rotated.Length, 0, RetryTransient(verify), ct)).ConfigureAwait(false);
         result.Rows.Add(Row(mode, shape, replicas, "rotation", rotation, 0, rotationCounts.Verifications, rotationCounts.Failures));
 
@@ -301,14 +342,45 @@ internal sealed class FleetRun : IAsyncDisposable
         (await verifier.VerifyAsync(token, ct).ConfigureAwait(false)).Succeeded;
 
     /// <summary>Runs <paramref name="phase"/> and returns what the server and the clients counted during it.</summary>
-    private async Task<((ApiTally Api, long Client) Counts, T Value)> PhaseAsync<T>(Func<Task<T>> phase)
+    private async Task<(PhaseCounts Counts, T Value)> PhaseAsync<T>(Func<Task<T>> phase)
     {
         var before = ApiTally.Read(Server.Counters);
         var clientBefore = _clientRequests.Count;
+        var kindsBefore = _kinds.Snapshot();
         var value = await phase().ConfigureAwait(false);
         await SettleShadowsAsync().ConfigureAwait(false);
-        return ((ApiTally.Read(Server.Counters) - before, _clientRequests.Count - clientBefore), value);
+
+        // The server counts a request before its response starts, the client once it has the headers: a watch the
+        // server has counted may not be in the client's count yet. Wait (bounded) for the two to meet; if they do
+        // not, the report says the counts differ.
+        var settle = Stopwatch.StartNew();
+        while ((ApiTally.Read(Server.Counters) - before).Requests != _clientRequests.Count - clientBefore && settle.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        }
+
+        var counts = new PhaseCounts(ApiTally.Read(Server.Counters) - before, _clientRequests.Count - clientBefore, KindTally.Difference(_kinds.Snapshot(), kindsBefore), Server.OpenWatchCount);
+        return (counts, value);
     }
+
+    /// <summary>Waits (bounded) until the API server has exactly <paramref name="expected"/> watch streams open.</summary>
+    private async Task WaitForOpenStreamsAsync(int expected)
+    {
+        var waited = Stopwatch.StartNew();
+        while (Server.OpenWatchCount != expected)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new FleetRunException($"{Server.OpenWatchCount} watch streams open at the API server after 60 s, expected {expected}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The streams a verifier runs: one per watched kind and namespace in watch mode, else none.</summary>
+    private static int StreamsOf(IServiceProvider services, string mode) =>
+        IsWatch(mode) ? services.GetRequiredService<BoundObjectIndex>().Scopes.Count : 0;
 
     private void TrackShadows(IServiceAccountTokenVerifier[] verifiers)
     {
@@ -353,8 +425,8 @@ internal sealed class FleetRun : IAsyncDisposable
     /// <summary>How far <see cref="SettleShadowsAsync"/> moved the clock for retry delays.</summary>
     private TimeSpan ClockMovedForRetries { get; set; }
 
-    private static FleetRow Row(string mode, string shape, int instances, string phase, (ApiTally Api, long Client) counts, double seconds, long verifications, long failures) =>
-        new(mode, shape, instances, phase, counts.Api, counts.Client, seconds, verifications, failures);
+    private static FleetRow Row(string mode, string shape, int instances, string phase, PhaseCounts counts, double seconds, long verifications, long failures) =>
+        new(mode, shape, instances, phase, counts.Api, counts.Client, seconds, verifications, failures, counts.Kinds, counts.OpenStreams);
 
     private static (double, double) Summarize(double[] readyMs)
     {
@@ -362,7 +434,8 @@ internal sealed class FleetRun : IAsyncDisposable
         return (sorted[sorted.Length / 2], sorted[^1]);
     }
 
-    private static async Task<double> StartAsync(IHost host, CancellationToken ct)
+    /// <summary>Starts <paramref name="host"/>; ready when its keys are loaded and, in watch mode, every stream has listed.</summary>
+    private static async Task<double> StartAsync(IHost host, string mode, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         await host.StartAsync(ct).ConfigureAwait(false);
@@ -373,6 +446,18 @@ internal sealed class FleetRun : IAsyncDisposable
         catch (TimeoutException)
         {
             throw new FleetRunException("a verifier did not load its keys within 60 s");
+        }
+
+        if (IsWatch(mode))
+        {
+            try
+            {
+                await host.Services.GetRequiredService<BoundObjectIndex>().WaitUntilSyncedAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new FleetRunException("a watch-mode verifier did not list every kind within 60 s");
+            }
         }
 
         return watch.Elapsed.TotalMilliseconds;
@@ -397,14 +482,20 @@ internal sealed class FleetRun : IAsyncDisposable
                 "local" => VerificationMode.Local,
                 "hybrid" => VerificationMode.Hybrid,
                 "tokenreview" => VerificationMode.TokenReview,
+                "watch" or WatchNamespaceMode => VerificationMode.Watch,
                 _ => VerificationMode.Shadow,
             };
+            if (mode == WatchNamespaceMode)
+            {
+                o.Watch.Namespaces.Add(Namespaces[0]);
+            }
+
             o.ApiServer.Server = Server.BaseAddress;
             o.ApiServer.CertificateAuthorityFile = CaFile;
             o.ApiServer.TokenFile = TokenFile;
             configure?.Invoke(o);
         });
-        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests, _failedSends));
+        services.AddHttpClient(ClusterHttpClient.Name).AddHttpMessageHandler(() => new EveryRequestCounter(_clientRequests, _failedSends, _kinds));
     }
 
     /// <summary>Heap growth per cached verification result: Local mode, N distinct tokens verified once each.</summary>
@@ -412,7 +503,7 @@ internal sealed class FleetRun : IAsyncDisposable
     {
         var tokens = Enumerable.Range(0, _options.MemoryEntries).Select(i => PodToken(i % _options.Pods)).ToArray();
         using var host = BuildHost("local", o => o.Cache.MaxEntries = _options.MemoryEntries + 100);
-        await StartAsync(host, ct).ConfigureAwait(false);
+        await StartAsync(host, "local", ct).ConfigureAwait(false);
         try
         {
             var verifier = host.Services.GetRequiredService<IServiceAccountTokenVerifier>();
@@ -450,7 +541,7 @@ internal sealed class FleetRun : IAsyncDisposable
             o.Cache.Enabled = false;
             o.Hybrid.MaxBindings = _options.Pods + 100;
         });
-        await StartAsync(host, ct).ConfigureAwait(false);
+        await StartAsync(host, "hybrid", ct).ConfigureAwait(false);
         try
         {
             var verifier = host.Services.GetRequiredService<IServiceAccountTokenVerifier>();
@@ -495,6 +586,9 @@ internal sealed class FleetRun : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>A phase's counts: the server's, the verifiers' clients', per resource, and the streams open at its end.</summary>
+    private readonly record struct PhaseCounts(ApiTally Api, long Client, IReadOnlyDictionary<string, KindCounts> Kinds, int OpenStreams);
+
     private readonly record struct LoadCounts(long Verifications, long Failures)
     {
         public static LoadCounts operator +(LoadCounts a, LoadCounts b) => new(a.Verifications + b.Verifications, a.Failures + b.Failures);
@@ -503,15 +597,29 @@ internal sealed class FleetRun : IAsyncDisposable
     /// <summary>
     /// Counts every request a verifier's named API-server client sent that got an answer, and apart from those the
     /// sends that failed in transport or were cancelled (an attempt timeout): the verifier retries those, and the API
-    /// server may or may not have counted them.
+    /// server may or may not have counted them. Lists and watches are also counted per resource; a list's body is
+    /// read into memory here (the verifier reads it whole anyway) to count its bytes.
     /// </summary>
-    private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed) : DelegatingHandler
+    private sealed class EveryRequestCounter(RequestCounter answered, RequestCounter failed, KindTally kinds) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (KindTally.Classify(request) is { } kind)
+                {
+                    if (kind.Watch)
+                    {
+                        kinds.AddWatch(kind.Resource);
+                    }
+                    else
+                    {
+                        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+                        kinds.AddList(kind.Resource, response.Content.Headers.ContentLength ?? 0);
+                    }
+                }
+
                 answered.Increment();
                 return response;
             }

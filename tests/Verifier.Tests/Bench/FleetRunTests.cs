@@ -6,11 +6,14 @@ namespace Verifier.Tests.Bench;
 /// <summary>
 /// The fleet run at tiny sizes (seconds): every row is produced, the request counts it reports are LocalApiServer's own
 /// and match what the verifiers' clients sent, and the TokenReview counts follow the 10 s TTLs (one verifier per
-/// replica pays per replica, one sidecar pays once).
+/// replica pays per replica, one sidecar pays once). Watch mode opens one stream per kind per verifier and keeps them.
 /// </summary>
 public sealed class FleetRunTests
 {
     private static readonly string[] Phases = ["start", "first pass", "steady", "rotation"];
+
+    // Watch mode's defaults: service accounts and pods, and (WatchSecrets, WatchNodes) secrets and nodes, all namespaces.
+    private static readonly string[] WatchedResources = ["nodes", "pods", "secrets", "serviceaccounts"];
 
     [Test]
     public async Task RunAsync_TinyFleet_ProducesEveryRowAndCountsMatchTheApiServer()
@@ -55,7 +58,7 @@ public sealed class FleetRunTests
                 Assert.That(report.ToString(), Does.Contain($"| {mode} | one verifier per node (3 replicas each) |"), $"{mode} sidecar model row");
             }
 
-            Assert.That(report.ToString(), Does.Contain("| watch (issue 13, not built) |"));
+            Assert.That(report.ToString(), Does.Not.Contain("not built"));
 
             // The report's counts are the server's: the rows add up to its total, and each equals what the clients sent.
             Assert.That(result.ServerTotal, Is.GreaterThan(0));
@@ -93,6 +96,61 @@ public sealed class FleetRunTests
             Assert.That((localRotation.Api.Discovery, localRotation.Api.Jwks), Is.EqualTo((3L, 3L)));
             Assert.That(result.Find("hybrid", FleetRun.VerifiersShape, 3, "rotation")!.Api.TokenReviews, Is.Zero);
 
+            // Watch mode: per verifier one metadata list (12 pods: one page) and one stream per kind at start, then
+            // nothing but a key refresh at rotation; the streams stay open through every phase.
+            var kinds = WatchedResources.Length;
+            foreach (var instances in options.Instances)
+            {
+                var start = result.Find("watch", FleetRun.VerifiersShape, instances, "start")!;
+                Assert.That((start.Api.Discovery, start.Api.Jwks, start.Api.Lists, start.Api.Watches), Is.EqualTo(((long)instances, (long)instances, (long)kinds * instances, (long)kinds * instances)), $"watch × {instances}: start");
+                Assert.That(start.Kinds.Keys, Is.EquivalentTo(WatchedResources), $"watch × {instances}: resources");
+                foreach (var (resource, k) in start.Kinds)
+                {
+                    Assert.That((k.Lists, k.Watches), Is.EqualTo(((long)instances, (long)instances)), $"watch × {instances}: {resource}");
+                    Assert.That(k.ListBytes, Is.GreaterThan(0), $"watch × {instances}: {resource} bytes");
+                }
+
+                foreach (var phase in Phases)
+                {
+                    Assert.That(result.Find("watch", FleetRun.VerifiersShape, instances, phase)!.OpenStreams, Is.EqualTo(kinds * instances), $"watch × {instances}: streams open after {phase}");
+                }
+
+                var steady = result.Find("watch", FleetRun.VerifiersShape, instances, "steady")!;
+                Assert.That(steady.Api.Requests, Is.Zero, $"watch × {instances}: steady");
+                Assert.That(result.Find("watch", FleetRun.VerifiersShape, instances, "first pass")!.Api.Requests, Is.Zero, $"watch × {instances}: first pass");
+                var rotation = result.Find("watch", FleetRun.VerifiersShape, instances, "rotation")!;
+                Assert.That((rotation.Api.Discovery, rotation.Api.Jwks, rotation.Api.TokenReviews, rotation.Api.Lists, rotation.Api.Watches), Is.EqualTo(((long)instances, (long)instances, 0L, 0L, 0L)), $"watch × {instances}: rotation");
+            }
+
+            // Every verifier lists the same cluster: 3 verifiers read 3 times the bytes of one, per resource.
+            var one = result.Find("watch", FleetRun.VerifiersShape, 1, "start")!;
+            var three = result.Find("watch", FleetRun.VerifiersShape, 3, "start")!;
+            foreach (var resource in WatchedResources)
+            {
+                Assert.That(three.Kinds[resource].ListBytes, Is.EqualTo(3 * one.Kinds[resource].ListBytes), $"{resource}: 3 verifiers' list bytes");
+            }
+
+            Assert.That(result.KindBytesAgree, Is.True, "per-resource counts add up to the server's");
+
+            // watch-ns (Watch:Namespaces = one of the two app namespaces): as many streams (3 kinds there, nodes
+            // cluster-wide), fewer pods and service accounts listed; its callers, pods of that namespace, cost nothing.
+            foreach (var instances in options.Instances)
+            {
+                var scoped = result.Find("watch-ns", FleetRun.VerifiersShape, instances, "start")!;
+                var all = result.Find("watch", FleetRun.VerifiersShape, instances, "start")!;
+                Assert.That(scoped.Api.Watches, Is.EqualTo((long)kinds * instances), $"watch-ns × {instances}: streams");
+                Assert.That(scoped.Kinds["pods"].ListBytes, Is.LessThan(all.Kinds["pods"].ListBytes), $"watch-ns × {instances}: pod list bytes");
+                Assert.That(scoped.Kinds["serviceaccounts"].ListBytes, Is.LessThan(all.Kinds["serviceaccounts"].ListBytes), $"watch-ns × {instances}: service account list bytes");
+                Assert.That(result.Find("watch-ns", FleetRun.VerifiersShape, instances, "steady")!.Api.Requests, Is.Zero, $"watch-ns × {instances}: steady");
+            }
+
+            // One verifier behind the endpoint for the same 3 replicas: one set of streams.
+            Assert.That(result.Find("watch", FleetRun.SidecarShape, 3, "start")!.Api.Watches, Is.EqualTo(kinds));
+            Assert.That(result.Find("watch", FleetRun.SidecarShape, 3, "steady")!.OpenStreams, Is.EqualTo(kinds));
+
+            // The other modes open none.
+            Assert.That(result.Rows.Where(r => !r.Mode.StartsWith("watch", StringComparison.Ordinal)).Sum(r => r.Api.Lists + r.Api.Watches + r.OpenStreams), Is.Zero);
+
             Assert.That(result.BytesPerCachedResult, Is.GreaterThan(0));
             Assert.That(result.CachedResults, Is.EqualTo(options.MemoryEntries / 2));
             Assert.That(result.Bindings, Is.EqualTo(options.Pods / 2));
@@ -104,7 +162,7 @@ public sealed class FleetRunTests
     }
 
     [TestCase("--instances", "0", "--instances '0'")]
-    [TestCase("--modes", "local,watch", "unknown mode 'watch'")]
+    [TestCase("--modes", "local,informer", "unknown mode 'informer'")]
     [TestCase("--rate", "x", "--rate 'x'")]
     [TestCase("--bogus", "1", "unknown argument '--bogus'")]
     public async Task RunAsync_BadCommandLine_OneLineAndExitCode2(string name, string value, string expected)
