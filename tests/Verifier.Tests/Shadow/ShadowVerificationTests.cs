@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using Verifier.Hybrid;
@@ -168,6 +170,46 @@ public sealed class ShadowVerificationTests : IDisposable
     [TestCase(VerificationFailureReason.None, VerificationFailureReason.VerifierMisconfigured, ShadowComparisonOutcome.Inconclusive)]
     public void Classify_ReasonPair_Outcome(VerificationFailureReason primary, VerificationFailureReason secondary, ShadowComparisonOutcome expected) =>
         Assert.That(ShadowComparisonRecorder.Classify(primary, secondary), Is.EqualTo(expected));
+
+    [Test]
+    public async Task VerifyAsync_EveryPairOfReasons_MetricTagMatchesTheReport()
+    {
+        // Drift guard: the agreement tag and the report's outcome once came from two transient sets and disagreed
+        // (KeysUnavailable / None was "disagree" in the metric, inconclusive in the report).
+        using var comparisons = new MetricCollector<long>(_context.Metrics.Meter, "verifier.shadow.comparisons");
+        var reasons = Enum.GetValues<VerificationFailureReason>();
+        var pairs = (from p in reasons from s in reasons select (Primary: p, Secondary: s)).ToList();
+        _context.Options.Shadow.MaxConcurrency = pairs.Count; // none skipped
+        _primary.Respond = token => Verdict(pairs[int.Parse(token, CultureInfo.InvariantCulture)].Primary, VerificationMode.Local);
+        _secondary.Respond = token => Verdict(pairs[int.Parse(token, CultureInfo.InvariantCulture)].Secondary, VerificationMode.TokenReview);
+
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            await Verifier.VerifyAsync(i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        await WaitForComparedAsync(pairs.Count);
+        var report = Recorder.GetReport().Pairs.ToDictionary(c => (c.Primary, c.Secondary), c => c.Outcome);
+        var measurements = comparisons.GetMeasurementSnapshot();
+        var byWireName = reasons.ToDictionary(r => r.ToWireName());
+        Assert.That(measurements, Has.Count.EqualTo(pairs.Count));
+        Assert.Multiple(() =>
+        {
+            foreach (var m in measurements)
+            {
+                var pair = (byWireName[(string)m.Tags["primary_result"]!], byWireName[(string)m.Tags["secondary_result"]!]);
+                Assert.That(m.Tags["agreement"], Is.EqualTo(ShadowComparisonRecorder.AgreementTag(report[pair])), $"{pair}");
+            }
+
+            Assert.That(report[(VerificationFailureReason.KeysUnavailable, VerificationFailureReason.None)], Is.EqualTo(ShadowComparisonOutcome.Inconclusive));
+            Assert.That(report[(VerificationFailureReason.None, VerificationFailureReason.BindingInvalidated)], Is.EqualTo(ShadowComparisonOutcome.Disagreed));
+            Assert.That(report[(VerificationFailureReason.Expired, VerificationFailureReason.NotAuthenticated)], Is.EqualTo(ShadowComparisonOutcome.Agreed));
+        });
+
+        static TokenVerificationResult Verdict(VerificationFailureReason reason, VerificationMode mode) => reason == VerificationFailureReason.None
+            ? TokenVerificationResult.Success(FakeVerifier.Identity(), mode)
+            : TokenVerificationResult.Failure(reason, reason.ToString(), mode);
+    }
 
     private Task WaitForComparedAsync(long count) =>
         Eventually.WaitUntil(() => Recorder.GetReport().Compared >= count, $"{count} comparisons");

@@ -24,6 +24,11 @@ public sealed class TokenReviewVerificationTests : IDisposable
         ["bare"] = () => TokenReviewOutcome.NotAuthenticated("invalid bearer token"),
         ["no-error"] = () => TokenReviewOutcome.NotAuthenticated(null),
         ["not-a-service-account"] = () => TokenReviewOutcome.Authenticated(new TokenReviewUser("alice", null, [], TokenReviewOutcome.EmptyExtra), ["api"]),
+
+        // An authenticator that ignores spec.audiences (or answers for another audience) must not authenticate us:
+        // status.audiences has to name one we asked for (docs/kube-apiserver.md §9.4).
+        ["foreign-audience"] = () => FakeTokenReviewTransport.Authenticated(audience: "someone-else"),
+        ["no-audiences"] = () => TokenReviewOutcome.Authenticated(FakeTokenReviewTransport.Authenticated().User!, []),
         ["503"] = () => FakeTokenReviewTransport.ServerError(),
         ["403"] = FakeTokenReviewTransport.Forbidden,
         ["401"] = () => TokenReviewOutcome.FromHttpError(401, "Unauthorized", null),
@@ -38,6 +43,8 @@ public sealed class TokenReviewVerificationTests : IDisposable
     [TestCase("bare", VerificationFailureReason.NotAuthenticated)]
     [TestCase("no-error", VerificationFailureReason.NotAuthenticated)]
     [TestCase("not-a-service-account", VerificationFailureReason.NotAuthenticated)]
+    [TestCase("foreign-audience", VerificationFailureReason.NotAuthenticated)]
+    [TestCase("no-audiences", VerificationFailureReason.NotAuthenticated)]
     [TestCase("503", VerificationFailureReason.ApiServerUnavailable)]
     [TestCase("403", VerificationFailureReason.VerifierMisconfigured)]
     [TestCase("401", VerificationFailureReason.VerifierMisconfigured)]

@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 using Verifier.Diagnostics;
 using Verifier.TokenReview;
@@ -337,52 +337,26 @@ public sealed class TokenReviewerTests : IDisposable
     {
         Options.MaxRetries = 0;
         Options.BreakerFailureThreshold = 1;
-        var gauge = new List<int>();
-        var requests = new List<(string Result, int Status)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == _context.Metrics.Meter)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "verifier.tokenreview.breaker.state")
-            {
-                gauge.Add(value);
-            }
-        });
-        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
-        {
-            if (instrument.Name == "verifier.tokenreview.requests")
-            {
-                string? result = null;
-                var status = -1;
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "result") { result = (string?)tag.Value; }
-                    if (tag.Key == "status_code") { status = (int)tag.Value!; }
-                }
-
-                requests.Add((result!, status));
-            }
-        });
-        listener.Start();
+        using var gauge = new MetricCollector<int>(_context.Metrics.Meter, "verifier.tokenreview.breaker.state");
+        using var requests = new MetricCollector<long>(_context.Metrics.Meter, "verifier.tokenreview.requests");
 
         Transport.Respond = _ => FakeTokenReviewTransport.ServerError();
         await _context.Reviewer.ReviewUncachedAsync("token-a");
-        listener.RecordObservableInstruments();
+        gauge.RecordObservableInstruments();
+
+        // The break has run out: the next call is the probe. The gauge reads the breaker, not a stored copy of its
+        // state, so it reports half-open (2) here (it once stayed at open).
         _context.Time.Advance(Options.BreakerBreakDuration);
+        gauge.RecordObservableInstruments();
         Transport.Respond = _ => FakeTokenReviewTransport.Authenticated();
         await _context.Reviewer.ReviewUncachedAsync("token-b");
-        listener.RecordObservableInstruments();
+        gauge.RecordObservableInstruments();
 
         Assert.Multiple(() =>
         {
-            Assert.That(gauge, Is.EqualTo(new[] { 1, 0 }));
-            Assert.That(requests, Is.EqualTo(new[] { ("error", 503), ("authenticated", 201) }));
+            Assert.That(gauge.GetMeasurementSnapshot().Select(m => m.Value), Is.EqualTo(new[] { 1, 2, 0 }));
+            Assert.That(requests.GetMeasurementSnapshot().Select(m => ((string?)m.Tags["result"], (int)m.Tags["status_code"]!)),
+                Is.EqualTo(new[] { ("error", 503), ("authenticated", 201) }));
         });
     }
 
