@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using Verifier.Client;
 using Verifier.Cluster;
@@ -39,9 +40,9 @@ public sealed class CredentialLoggingTests
         _server.CreateServiceAccount("apps", "web");
         var caFile = _dir.Write("ca.crt", _server.CaCertificatePem);
         var adminTokenFile = _dir.Write("admin-token", _server.AdminToken);
-        var logs = new StateCapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         services.AddKubernetesTokenVerifier(o =>
         {
             o.Audiences.Add("factors");
@@ -87,7 +88,7 @@ public sealed class CredentialLoggingTests
             Assert.That(async () => await clients.CreateClient(PublicIssuerHttpClient.Name).SendAsync(request), Throws.InstanceOf<HttpRequestException>());
         }
 
-        var entries = logs.Entries;
+        var entries = logs.GetSnapshot();
         var tokenRequestClient = ClusterHttpClient.Name + ".TokenRequest.factors";
         Assert.Multiple(() =>
         {
@@ -96,17 +97,17 @@ public sealed class CredentialLoggingTests
                 foreach (var position in new[] { "ClientHandler", "LogicalHandler" })
                 {
                     var category = $"System.Net.Http.HttpClient.{name}.{position}";
-                    Assert.That(entries.Where(e => e.Category == category && e.Level == LogLevel.Trace && e.EventId == 102).Select(e => e.Message),
+                    Assert.That(entries.Where(e => e.Category == category && e.Level == LogLevel.Trace && e.Id.Id == 102).Select(e => e.Message),
                         Is.Not.Empty, $"{category} logs request headers at Trace");
                 }
 
-                Assert.That(entries.Where(e => e.Category == $"System.Net.Http.HttpClient.{name}.ClientHandler" && e.EventId == 102).Select(e => e.Message),
+                Assert.That(entries.Where(e => e.Category == $"System.Net.Http.HttpClient.{name}.ClientHandler" && e.Id.Id == 102).Select(e => e.Message),
                     Has.Some.Contains("Authorization: *"), $"{name} redacts, and does not drop, the header");
             }
 
             foreach (var secret in new[] { _server.AdminToken, workloadToken, sentToken!, "cHJveHktc2VjcmV0" })
             {
-                var leaks = entries.Where(e => e.Texts.Any(t => t.Contains(secret, StringComparison.Ordinal))).Select(e => $"{e.Category} {e.EventId}").ToList();
+                var leaks = entries.Where(e => Texts(e).Any(t => t.Contains(secret, StringComparison.Ordinal))).Select(e => $"{e.Category} {e.Id.Id}").ToList();
                 Assert.That(leaks, Is.Empty, "a credential in a log message or structured state");
             }
         });
@@ -116,9 +117,9 @@ public sealed class CredentialLoggingTests
     public async Task ClusterClient_CallerAlsoRedactsItsOwnHeader_BothRedacted()
     {
         var caFile = _dir.Write("ca.crt", _server.CaCertificatePem);
-        var logs = new StateCapturingLoggerProvider();
+        var logs = new FakeLogCollector();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
         services.AddKubernetesTokenVerifier(o =>
         {
             o.Audiences.Add("factors");
@@ -135,12 +136,42 @@ public sealed class CredentialLoggingTests
 
         using var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClusterHttpClient.Name).SendAsync(request);
 
-        var texts = logs.Entries.SelectMany(e => e.Texts).ToList();
+        var texts = logs.GetSnapshot().SelectMany(Texts).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(texts, Has.Some.Contains("X-Tenant-Secret: *"));
             Assert.That(texts, Has.None.Contains("tenant-secret-value"));
             Assert.That(texts, Has.None.Contains(_server.AdminToken));
         });
+    }
+
+    /// <summary>
+    /// Everything of a record a structured-logging provider would store: the message, the exception, every state key
+    /// and value (FakeLogger renders an enumerable value item by item, e.g. a header list), and every scope's values.
+    /// </summary>
+    private static IEnumerable<string> Texts(FakeLogRecord record)
+    {
+        yield return record.Message;
+        yield return record.Exception?.ToString() ?? "";
+        foreach (var (key, value) in record.StructuredState ?? [])
+        {
+            yield return key;
+            yield return value ?? "";
+        }
+
+        foreach (var scope in record.Scopes)
+        {
+            yield return scope?.ToString() ?? "";
+            if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+            {
+                foreach (var (key, value) in pairs)
+                {
+                    yield return key;
+                    yield return value is System.Collections.IEnumerable items and not string
+                        ? string.Join(", ", items.Cast<object?>())
+                        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                }
+            }
+        }
     }
 }
