@@ -59,45 +59,20 @@ internal sealed class FleetOptions
     public static FleetOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
     {
         var options = new FleetOptions();
-        error = null;
-        help = false;
-        for (var i = 0; i < args.Count; i++)
+        error = CommandArguments.Parse("fleet", args, ValueOptions, (name, value) => name switch
         {
-            var name = args[i];
-            if (name is "--help" or "-h")
-            {
-                help = true;
-                return options;
-            }
-
-            if (name is not ("--instances" or "--modes" or "--pods" or "--service-accounts" or "--rate" or "--callers" or "--seconds" or "--memory-entries"))
-            {
-                error = $"fleet: unknown argument '{name}'; see --help";
-                return null;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"fleet: {name} needs a value; see --help";
-                return null;
-            }
-
-            var value = args[++i];
-            error = name switch
-            {
-                "--instances" => ParseInstances(value, options),
-                "--modes" => ParseModes(value, options),
-                "--pods" => ParseCount(name, value, 1, 100_000, n => options.Pods = n),
-                "--service-accounts" => ParseCount(name, value, 1, 10_000, n => options.ServiceAccounts = n),
-                "--rate" => ParseCount(name, value, 1, 100_000, n => options.Rate = n),
-                "--callers" => ParseCount(name, value, 1, 100_000, n => options.Callers = n),
-                "--seconds" => ParseCount(name, value, 1, 3_600, n => options.Seconds = n),
-                _ => ParseCount(name, value, 1, 1_000_000, n => options.MemoryEntries = n),
-            };
-            if (error is not null)
-            {
-                return null;
-            }
+            "--instances" => ParseInstances(value, options),
+            "--modes" => ParseModes(value, options),
+            "--pods" => ParseCount(name, value, 100_000, n => options.Pods = n),
+            "--service-accounts" => ParseCount(name, value, 10_000, n => options.ServiceAccounts = n),
+            "--rate" => ParseCount(name, value, 100_000, n => options.Rate = n),
+            "--callers" => ParseCount(name, value, 100_000, n => options.Callers = n),
+            "--seconds" => ParseCount(name, value, 3_600, n => options.Seconds = n),
+            _ => ParseCount(name, value, 1_000_000, n => options.MemoryEntries = n),
+        }, "see --help", out help);
+        if (error is not null || help)
+        {
+            return error is null ? options : null;
         }
 
         if (options.Callers > options.Pods)
@@ -115,16 +90,9 @@ internal sealed class FleetOptions
         return options;
     }
 
-    private static string? ParseCount(string name, string value, int min, int max, Action<int> set)
-    {
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-        {
-            return $"fleet: {name} '{value}' is not a whole number from {min} to {max}";
-        }
+    private static readonly string[] ValueOptions = ["--instances", "--modes", "--pods", "--service-accounts", "--rate", "--callers", "--seconds", "--memory-entries"];
 
-        set(n);
-        return null;
-    }
+    private static string? ParseCount(string name, string value, int max, Action<int> set) => CommandArguments.ParseCount("fleet", name, value, 1, max, set);
 
     private static string? ParseInstances(string value, FleetOptions options)
     {

@@ -37,52 +37,21 @@ internal sealed class SoakOptions
     public static SoakOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
     {
         var options = new SoakOptions();
-        error = null;
-        help = false;
-        for (var i = 0; i < args.Count; i++)
+        error = CommandArguments.Parse("soak", args, ["--duration", "--threads"], (name, value) => name == "--duration"
+                ? ParseDuration(value, options)
+                : CommandArguments.ParseCount("soak", name, value, 1, 256, n => options.Threads = n),
+            "use --duration <hh:mm:ss>, --threads <n> or --help", out help);
+        return error is null ? options : null;
+    }
+
+    private static string? ParseDuration(string value, SoakOptions options)
+    {
+        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) || duration < TimeSpan.FromSeconds(1) || duration > TimeSpan.FromDays(1))
         {
-            var name = args[i];
-            if (name is "--help" or "-h")
-            {
-                help = true;
-                return options;
-            }
-
-            if (name is not ("--duration" or "--threads"))
-            {
-                error = $"soak: unknown argument '{name}'; use --duration <hh:mm:ss>, --threads <n> or --help";
-                return null;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"soak: {name} needs a value; see --help";
-                return null;
-            }
-
-            var value = args[++i];
-            if (name == "--duration")
-            {
-                if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) || duration < TimeSpan.FromSeconds(1) || duration > TimeSpan.FromDays(1))
-                {
-                    error = $"soak: --duration '{value}' is not a duration between 00:00:01 and 1.00:00:00 (e.g. --duration 00:01:00)";
-                    return null;
-                }
-
-                options.Duration = duration;
-            }
-            else
-            {
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > 256)
-                {
-                    error = $"soak: --threads '{value}' is not a whole number from 1 to 256 (e.g. --threads 2)";
-                    return null;
-                }
-
-                options.Threads = threads;
-            }
+            return $"soak: --duration '{value}' is not a duration between 00:00:01 and 1.00:00:00 (e.g. --duration 00:01:00)";
         }
 
-        return options;
+        options.Duration = duration;
+        return null;
     }
 }
