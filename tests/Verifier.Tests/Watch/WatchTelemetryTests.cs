@@ -55,6 +55,9 @@ public sealed class WatchTelemetryTests : IAsyncDisposable
     public async Task Metrics_NotSyncedFallbackSyncReconnectRevocation_EachReported()
     {
         await StartUnsyncedAsync();
+
+        // The worker builds the index in the background (ExecuteAsync); until then the gauges have no source.
+        _ = _harness.Index;
         var meter = _harness.Inner.Services.GetRequiredService<VerifierMetrics>().Meter;
         using var synced = new MetricCollector<int>(meter, "verifier.watch.synced");
         using var lag = new MetricCollector<double>(meter, "verifier.watch.lag");
