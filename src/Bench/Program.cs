@@ -4,9 +4,11 @@ using Bench.Compare;
 using Bench.E2e;
 using Bench.Fleet;
 using Bench.Soak;
+using Bench.WatchIndex;
 
 // No arguments, or `compare ...`: the README's main job. `bdn ...`: the BenchmarkDotNet suites. `soak ...`: load and memory over minutes.
 // `e2e-apiserver`, `e2e-server`: the processes of src/Bench/e2e.sh. `fleet ...`: the API server's cost of 1..N verifier replicas per mode, and the fleet model.
+// `watch-index ...`: watch mode's initial list time and memory (issue 13).
 if (args.Length > 0 && args[0] == "bdn")
 {
     return RunBenchmarks(args[1..]);
@@ -31,6 +33,11 @@ if (args.Length > 0 && args[0] == "soak")
 if (args.Length > 0 && args[0] == "fleet")
 {
     return await FleetCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
+}
+
+if (args.Length > 0 && args[0] == "watch-index")
+{
+    return await WatchIndexCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
 }
 
 var compareArgs = args.Length > 0 && args[0] == "compare" ? args[1..] : args;

@@ -20,4 +20,10 @@ public static class LocalApiServerRoles
 
     /// <summary><c>get</c>, <c>list</c>, <c>watch</c> on namespaces, service accounts and pods.</summary>
     public const string View = "view";
+
+    /// <summary>
+    /// <c>list</c> and <c>watch</c> on pods, service accounts, secrets and nodes: what watch mode needs on top of
+    /// <see cref="AuthDelegator"/> (the ClusterRole of <c>deploy/overlays/watch</c>). Not a bootstrap role.
+    /// </summary>
+    public const string BoundObjectWatcher = "bound-object-watcher";
 }

@@ -39,6 +39,11 @@ internal sealed class ClusterTarget : ICompareTarget
 
     public long? ServerConnectionsOpened => null;
 
+    public int? ServerOpenWatches => null;
+
+    // A real cluster's clock cannot be moved past the 90 s grace and leeway; the probe would have to wait them out.
+    public IRevocationTarget? Revocation => null;
+
     public IReadOnlyList<string> Issuers => [];
 
     public void VerifierStarting()

@@ -29,6 +29,12 @@ internal sealed class CompareOptions
     /// <summary>Names of the modes to run (see <see cref="ModeConfiguration.All"/>). Default: all.</summary>
     public IReadOnlyList<string>? Modes { get; set; }
 
+    /// <summary>
+    /// Measure revocation latency (a bound pod deleted, the clock moved past the 60 s leeway) for the TokenReview, hybrid
+    /// and watch modes; <c>--no-revocation</c> skips it (a caching mode takes up to its TTL, 10 s). Default on.
+    /// </summary>
+    public bool Revocation { get; set; } = true;
+
     public string? MarkdownOut { get; set; }
 
     public string? JsonOut { get; set; }
@@ -61,7 +67,9 @@ internal sealed class CompareOptions
           --concurrency N        the N of "1 and N concurrent callers" (default 8)
           --duration SECONDS     one throughput measurement (default 1)
           --rounds N             measurements per point, median reported (default 3)
-          --modes a,b,...        only these of: local, local-uncached, tokenreview, tokenreview-uncached, hybrid, shadow
+          --modes a,b,...        only these of: local, local-uncached, tokenreview, tokenreview-uncached, hybrid, watch, shadow
+          --no-revocation        skip the revocation-latency probe (pod deleted past the 60 s leeway -> first
+                                 rejection; tokenreview, hybrid and watch modes; up to 10 s per caching mode)
           --out FILE.md          also write the report as Markdown
           --json FILE.json       also write the report as JSON
           --no-progress          no status lines on stderr (only the report, "wrote" lines and errors)
@@ -125,6 +133,7 @@ internal sealed class CompareOptions
                 case "--allow-writes": options.AllowWrites = true; break;
                 case "--namespace": options.Namespace = Value(); break;
                 case "--no-progress": options.Progress = false; break;
+                case "--no-revocation": options.Revocation = false; break;
                 default: throw new ArgumentException($"Unknown option '{arg}'.");
             }
         }

@@ -15,7 +15,7 @@ namespace Bench.Compare;
 /// (a second <c>--service-account-issuer</c>) and verifies with external-signer keys: one published, one freshly
 /// rotated in (withheld from each verifier until it is ready) and one excluded from discovery.
 /// </summary>
-internal sealed class EmbeddedTarget : ICompareTarget
+internal sealed class EmbeddedTarget : ICompareTarget, IRevocationTarget
 {
     private const string ReviewerNamespace = "verifier-system";
     private const string ReviewerAccount = "token-reviewer";
@@ -38,6 +38,10 @@ internal sealed class EmbeddedTarget : ICompareTarget
     public long? ServerTokenReviewCount => _server?.Counters.Count(ApiEndpoint.TokenReview);
 
     public long? ServerConnectionsOpened => _server?.Counters.ConnectionsOpened;
+
+    public int? ServerOpenWatches => _server?.OpenWatchCount;
+
+    public IRevocationTarget? Revocation => this;
 
     public IReadOnlyList<string> Issuers => _server is null ? [] : [_server.Issuer, LegacyIssuer];
 
@@ -89,6 +93,7 @@ internal sealed class EmbeddedTarget : ICompareTarget
         _server.CreateNamespace(ReviewerNamespace);
         _server.CreateServiceAccount(ReviewerNamespace, ReviewerAccount);
         _server.GrantClusterRole(LocalApiServerRoles.AuthDelegator, ReviewerNamespace, ReviewerAccount);
+        _server.GrantClusterRole(LocalApiServerRoles.BoundObjectWatcher, ReviewerNamespace, ReviewerAccount); // watch mode (deploy/overlays/watch)
         await File.WriteAllTextAsync(ReviewerTokenFile, _server.IssueToken(ReviewerNamespace, ReviewerAccount, expirationSeconds: 4 * 3600), cancellationToken).ConfigureAwait(false);
 
         var layout = CreateObjects(options);
@@ -167,6 +172,22 @@ internal sealed class EmbeddedTarget : ICompareTarget
         progress.Done($"corpus: {corpus.Tokens.Count} tokens in {Enum.GetValues<TokenCategory>().Length} categories");
         return corpus;
     }
+
+    public async Task<string> CreatePodWithTokenAsync(string name, CancellationToken cancellationToken)
+    {
+        Server.CreatePod(Namespaces[0], name, "sa-0", "node-0");
+        return await CorpusBuilder.RequestTokenAsync((_admin ?? throw new InvalidOperationException("PrepareAsync first.")).Client, Namespaces[0], "sa-0", name, 3600, cancellationToken).ConfigureAwait(false);
+    }
+
+    public DateTimeOffset DeletePod(string name)
+    {
+        Server.DeletePod(Namespaces[0], name, TimeSpan.FromSeconds(30));
+        return Server.GetPodDeletionTimestamp(Namespaces[0], name)!.Value + TimeSpan.FromSeconds(60);
+    }
+
+    public void Advance(TimeSpan delta) => _time.Advance(delta);
+
+    public void SendWatchBookmarks() => Server.SendWatchBookmarks();
 
     private SigningKey NewExternalKey(int bits, int keyIdLength)
     {

@@ -17,12 +17,12 @@ internal static class Expectations
 
     private const string Excluded =
         "the signing key is excluded from discovery: kube-apiserver verifies with it but never publishes it, so offline " +
-        "verification (and hybrid, which verifies locally first) cannot know it: UnknownKey (KeysUnavailable until a key set fetched after the kid was first seen has loaded). Use TokenReview mode while such tokens are in use.";
+        "verification (and hybrid and watch, which verify locally first) cannot know it: UnknownKey (KeysUnavailable until a key set fetched after the kid was first seen has loaded). Use TokenReview mode while such tokens are in use.";
 
     /// <summary>Null when <paramref name="mode"/> must agree with TokenReview on <paramref name="category"/>.</summary>
     public static string? ExpectedDisagreement(string mode, TokenCategory category) => (mode, category) switch
     {
-        ("local" or "local-uncached" or "shadow" or "hybrid", TokenCategory.ExcludedKey) =>
+        ("local" or "local-uncached" or "shadow" or "hybrid" or "watch", TokenCategory.ExcludedKey) =>
             mode == "shadow" ? "shadow answers with its primary (local) verdict; the disagreement is what it counts. " + Excluded : Excluded,
         ("local" or "local-uncached" or "shadow", TokenCategory.DeletedPod or TokenCategory.RecreatedPod) =>
             mode == "shadow" ? "shadow answers with its primary (local) verdict; the disagreement is what it counts. " + Liveness : Liveness,

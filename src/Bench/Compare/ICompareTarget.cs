@@ -33,6 +33,12 @@ internal interface ICompareTarget : IAsyncDisposable
     /// <summary>TCP connections the API server has accepted so far; null when it cannot tell (real cluster).</summary>
     long? ServerConnectionsOpened { get; }
 
+    /// <summary>Watch streams the API server holds open right now; null when it cannot tell (real cluster).</summary>
+    int? ServerOpenWatches { get; }
+
+    /// <summary>What the revocation probe needs (a pod to delete, a clock to move); null when the target has no movable clock (real cluster).</summary>
+    IRevocationTarget? Revocation { get; }
+
     /// <summary>A no-op HTTPS round trip to the API server over a kept-alive connection: the floor for TokenReview latency.</summary>
     Task FloorRequestAsync(CancellationToken cancellationToken);
 

@@ -21,7 +21,7 @@ internal static class LoadRunner
     /// </remarks>
     public static async Task<Measurement> MeasureAsync(
         string name, Func<int, ValueTask<bool>> operation, int callers, TimeSpan duration, int rounds, Func<long> apiRequests, CancellationToken ct,
-        Func<long?>? serverConnections = null)
+        Func<long?>? serverConnections = null, Func<long>? allApiRequests = null)
     {
         var samples = new long[callers][];
         for (var c = 0; c < callers; c++)
@@ -43,7 +43,7 @@ internal static class LoadRunner
             var results = new List<Measurement>(rounds);
             for (var round = 0; round < rounds; round++)
             {
-                results.Add(await MeasureOnceAsync(name, operation, samples, duration, apiRequests, serverConnections ?? (static () => null), ct).ConfigureAwait(false));
+                results.Add(await MeasureOnceAsync(name, operation, samples, duration, apiRequests, serverConnections ?? (static () => null), allApiRequests ?? apiRequests, ct).ConfigureAwait(false));
             }
 
             results.Sort(static (a, b) => a.OperationsPerSecond.CompareTo(b.OperationsPerSecond));
@@ -57,7 +57,8 @@ internal static class LoadRunner
     }
 
     private static async Task<Measurement> MeasureOnceAsync(
-        string name, Func<int, ValueTask<bool>> operation, long[][] samples, TimeSpan duration, Func<long> apiRequests, Func<long?> serverConnections, CancellationToken ct)
+        string name, Func<int, ValueTask<bool>> operation, long[][] samples, TimeSpan duration, Func<long> apiRequests, Func<long?> serverConnections,
+        Func<long> allApiRequests, CancellationToken ct)
     {
         var callers = samples.Length;
         var counts = new int[callers];
@@ -113,6 +114,7 @@ internal static class LoadRunner
         var connectionsBefore = serverConnections();
         using var pool = new ThreadPoolSampler();
         var requestsBefore = apiRequests();
+        var allRequestsBefore = allApiRequests();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var cpuBefore = Environment.CpuUsage.TotalTime;
         Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
@@ -124,6 +126,7 @@ internal static class LoadRunner
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         var requests = apiRequests() - requestsBefore;
+        var allRequests = allApiRequests() - allRequestsBefore;
         var connections = serverConnections() - connectionsBefore;
         var maxPending = pool.Stop();
 
@@ -145,6 +148,7 @@ internal static class LoadRunner
             MaxPendingWorkItems = maxPending,
             ThreadPoolThreads = ThreadPool.ThreadCount,
             ServerConnectionsOpened = connections,
+            AllApiRequests = allRequests,
             CpuMicrosecondsPerOperation = total == 0 ? 0 : cpu.TotalMicroseconds / total,
         };
     }

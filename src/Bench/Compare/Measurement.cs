@@ -29,6 +29,12 @@ internal sealed record Measurement(
     /// <summary>TCP connections the embedded API server accepted during the measurement; null against a real cluster.</summary>
     public long? ServerConnectionsOpened { get; init; }
 
+    /// <summary>Every API-server request the verifier sent during the measurement (TokenReviews, keys, lists, watches).</summary>
+    public long AllApiRequests { get; init; }
+
     /// <summary>API-server requests (TokenReviews) per 1 000 verifications.</summary>
     public double ApiRequestsPerThousand => Operations == 0 ? 0 : ApiRequests * 1000.0 / Operations;
+
+    /// <summary>Every API-server request per 1 000 verifications.</summary>
+    public double AllApiRequestsPerThousand => Operations == 0 ? 0 : AllApiRequests * 1000.0 / Operations;
 }

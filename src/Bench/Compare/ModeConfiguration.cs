@@ -15,6 +15,7 @@ internal sealed record ModeConfiguration(string Name, VerificationMode Mode, Act
         new("tokenreview", VerificationMode.TokenReview, static _ => { }),
         new("tokenreview-uncached", VerificationMode.TokenReview, static o => o.TokenReview.SuccessTtl = TimeSpan.Zero),
         new("hybrid", VerificationMode.Hybrid, static _ => { }),
+        new("watch", VerificationMode.Watch, static _ => { }),
         new("shadow", VerificationMode.Shadow, static o =>
         {
             o.Shadow.Primary = VerificationMode.Local;

@@ -188,7 +188,11 @@ internal static class Objects
     public static T? MarkDeleted<T>(ObjectStore store, T obj, DateTimeOffset now, long graceSeconds)
         where T : ApiObject
     {
-        var deadline = now.AddSeconds(graceSeconds);
+        // kube-apiserver keeps metav1.Time at whole seconds (RFC 3339 in etcd and on the wire), so every reader, its
+        // own TokenReview included, sees the timestamp truncated; a finer one here would let this server's TokenReview
+        // and its API (lists, watches) disagree for up to a second about when the 60 s leeway ends.
+        var exact = now.AddSeconds(graceSeconds);
+        var deadline = exact.AddTicks(-(exact.UtcTicks % TimeSpan.TicksPerSecond));
         return store.Update<T>(obj.Resource, obj.Namespace, obj.Name, current =>
             current.DeletionTimestamp is { } existing && existing <= deadline
                 ? current

@@ -20,6 +20,7 @@ internal sealed class Authorizer
         [LocalApiServerRoles.TokenCreator] = [new Rule(["create"], [""], ["serviceaccounts/token"], [])],
         [LocalApiServerRoles.IssuerDiscovery] = [new Rule(["get"], [], [], ["/.well-known/openid-configuration", "/.well-known/openid-configuration/", "/openid/v1/jwks", "/openid/v1/jwks/"])],
         [LocalApiServerRoles.View] = [new Rule(["get", "list", "watch"], [""], ["namespaces", "serviceaccounts", "pods", "nodes"], [])],
+        [LocalApiServerRoles.BoundObjectWatcher] = [new Rule(["list", "watch"], [""], ["pods", "serviceaccounts", "secrets", "nodes"], [])],
         [LocalApiServerRoles.Impersonator] = [new Rule(["impersonate"], [""], ["users", "groups", "serviceaccounts"], [])],
         ["system:basic-user"] =
         [

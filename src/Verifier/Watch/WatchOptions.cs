@@ -31,7 +31,7 @@ public sealed class WatchOptions
     /// <summary>The <c>timeoutSeconds</c> asked of each watch (plus up to 10 % jitter), so streams rotate through load balancers. Default 5 min.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The first delay before reconnecting after a failed list or watch; doubled per failure, with jitter. Default 1 s.</summary>
+    /// <summary>The first delay before reconnecting after a failed list or watch; doubled per failure, with jitter. Must be greater than zero. Default 1 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest delay between reconnection attempts. Default 30 s.</summary>

@@ -21,6 +21,7 @@ public sealed class CompareReportTests
         Duration = TimeSpan.FromMilliseconds(50),
         Rounds = 1,
         Progress = false,
+        Revocation = false,
     };
 
     private static async Task<CompareReport> RunAsync(params string[] modes)

@@ -34,6 +34,7 @@ public sealed class CompareRunTests
         var categories = report.Agreement.Select(r => r.Category).ToList();
         var valid = report.Agreement.Single(r => r.Category == nameof(TokenCategory.Valid));
         var deleted = report.Agreement.Single(r => r.Category == nameof(TokenCategory.DeletedPod));
+        var recreated = report.Agreement.Single(r => r.Category == nameof(TokenCategory.RecreatedPod));
         var excluded = report.Agreement.Single(r => r.Category == nameof(TokenCategory.ExcludedKey));
         string[] acceptedByAll = [nameof(TokenCategory.LegacyIssuerBound), nameof(TokenCategory.TrailingNewline), nameof(TokenCategory.ExternalSigner), nameof(TokenCategory.FreshlyRotatedKey)];
         var issue11 = report.Agreement.Where(r => acceptedByAll.Contains(r.Category)).ToList();
@@ -45,10 +46,15 @@ public sealed class CompareRunTests
             Assert.That(valid.ReferenceAccepted, Is.EqualTo(Small.ValidTokens), "TokenReview accepts every valid token");
             Assert.That(valid.Cells.Select(c => c.Agreed), Is.All.EqualTo(Small.ValidTokens), "every mode accepts every valid token");
 
-            // The point of hybrid: it agrees with TokenReview on deleted pods, where local cannot.
+            // The point of hybrid and watch: they agree with TokenReview on deleted and recreated pods, where local cannot.
             Assert.That(deleted.ReferenceAccepted, Is.Zero);
+            Assert.That(recreated.ReferenceAccepted, Is.Zero);
             Assert.That(deleted.Cells.Single(c => c.Mode == "hybrid").Status, Is.EqualTo(AgreementStatus.Agree));
             Assert.That(deleted.Cells.Single(c => c.Mode == "local").Status, Is.EqualTo(AgreementStatus.Expected));
+            Assert.That(new[] { deleted, recreated }.Select(r => r.Cells.Single(c => c.Mode == "watch").Status), Is.All.EqualTo(AgreementStatus.Agree));
+            Assert.That(report.Agreement.Where(r => r.Category != nameof(TokenCategory.ExcludedKey)).Select(r => r.Cells.Single(c => c.Mode == "watch").Status),
+                Is.All.EqualTo(AgreementStatus.Agree), "watch agrees with TokenReview on every category it can know");
+            Assert.That(excluded.Cells.Single(c => c.Mode == "watch").Status, Is.EqualTo(AgreementStatus.Expected), "watch verifies locally first");
 
             // Issuer kubernetes/serviceaccount, a trailing newline, external-signer keys (one published while the
             // verifier runs): TokenReview accepts them and every mode agrees.
@@ -97,6 +103,55 @@ public sealed class CompareRunTests
             Assert.That(report.ToMarkdown(), Does.Contain("| hybrid | 1 |").And.Contain("## Ratios"));
         });
     }
+
+    [Test]
+    public async Task RunAsync_WatchHybridTokenReview_RevocationApiCostAndStreamsPerMode()
+    {
+        await using var target = new EmbeddedTarget();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var modes = ModeConfiguration.All.Where(m => m.Name is "local" or "tokenreview-uncached" or "hybrid" or "watch").ToList();
+
+        var report = await CompareRun.RunAsync(Small, target, modes, new ProgressLine(false), timeout.Token);
+
+        var cost = report.Costs.ToDictionary(c => c.Mode);
+        var markdown = report.ToMarkdown();
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.UnexplainedDisagreements, Is.Zero, markdown);
+
+            // Deletion past the leeway: the watch index already holds the deletion timestamp, so the first verification
+            // after the leeway is refused by the index itself; hybrid keeps its confirmation (LivenessTtl) and then asks
+            // TokenReview; uncached TokenReview asks at once. Offline local is not probed.
+            Assert.That(cost["watch"].Revocation, Is.Not.Null.And.Property("Problem").Null, markdown);
+            Assert.That(cost["watch"].Revocation!.DecidedBy, Is.EqualTo("Watch"));
+            Assert.That(cost["watch"].Revocation!.Verifications, Is.EqualTo(1));
+            Assert.That(cost["hybrid"].Revocation!.DecidedBy, Is.EqualTo("TokenReview"));
+            Assert.That(cost["hybrid"].Revocation!.Verifications, Is.GreaterThan(1), "the confirmation cached just before the leeway's end answers meanwhile");
+            Assert.That(cost["tokenreview-uncached"].Revocation!.Verifications, Is.EqualTo(1));
+            Assert.That(cost["tokenreview-uncached"].Revocation!.Reason, Is.EqualTo(nameof(VerificationFailureReason.BindingInvalidated)));
+            Assert.That(cost["local"].Revocation, Is.Null);
+
+            // API-server cost: the watch mode sends nothing per verification once synced, holds one stream per kind,
+            // and sent TokenReviews in the agreement pass only for the recreated pods' old uids (older than its list).
+            Assert.That(cost["watch"].WatchStreamsOpen, Is.EqualTo(4), "pods, service accounts, secrets, nodes");
+            Assert.That(cost["watch"].WatchSyncSeconds, Is.Not.Null);
+            Assert.That(cost["watch"].ApiRequestsPerThousand, Is.Zero);
+            Assert.That(cost["watch"].StartupApiRequests, Is.GreaterThanOrEqualTo(4 + 4), "a list and a watch per kind, plus keys");
+            Assert.That(cost["watch"].AgreementPassTokenReviews, Is.InRange(1, Small.Pods), "one TokenReview per recreated pod's binding, no more");
+            Assert.That(cost["hybrid"].WatchStreamsOpen, Is.Zero);
+            Assert.That(cost["tokenreview-uncached"].TokenReviewsPerThousand, Is.EqualTo(1000));
+            Assert.That(cost["local"].ApiRequestsPerThousand, Is.Zero);
+
+            // Reported, never asserted: the watch mode's throughput against Local's.
+            Assert.That(report.Ratios.Select(r => r.Name), Does.Contain("watch / local cached (1 caller)").And.Contain("watch / local cached (2 callers)"));
+            Assert.That(report.Ratios.Single(r => r.Name == "watch / local cached (1 caller)").Target, Is.EqualTo(">= 0.9x"));
+            Assert.That(markdown, Does.Contain("## API-server cost, watch streams and revocation latency per mode").And.Contain("| watch | 0 | 0 |"));
+        });
+    }
+
+    [Test]
+    public void Parse_NoRevocation_TurnsTheProbeOff() =>
+        Assert.That(CompareOptions.Parse(["--no-revocation", "--modes", "watch"]).Revocation, Is.False);
 
     [TestCase(VerificationFailureReason.UnknownKey, VerificationFailureReason.None, true)]
     [TestCase(VerificationFailureReason.BadSignature, VerificationFailureReason.None, false)]

@@ -137,6 +137,29 @@ public sealed class TokenReviewTests
     }
 
     [Test]
+    public void Review_PodDeletedAtAFractionOfASecond_DeletionTimestampAndLeewayAtWholeSeconds()
+    {
+        // kube-apiserver keeps metav1.Time at whole seconds: what a list or watch shows is what TokenReview compares.
+        var token = PodToken();
+        _time.Advance(TimeSpan.FromMilliseconds(700));
+        _server.DeletePod("apps", "web-0", TimeSpan.FromSeconds(30));
+        var shown = _server.GetPodDeletionTimestamp("apps", "web-0")!.Value;
+
+        _time.SetUtcNow(shown.AddSeconds(60));
+        var atShownBoundary = _server.ReviewToken(token, ["factors"]);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var pastShownBoundary = _server.ReviewToken(token, ["factors"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(shown.UtcTicks % TimeSpan.TicksPerSecond, Is.Zero);
+            Assert.That(atShownBoundary.Authenticated, Is.True);
+            Assert.That(pastShownBoundary.Error, Is.EqualTo("[invalid bearer token, service account token has been invalidated]"),
+                "the leeway ends 60 s after the timestamp the API shows, not after a finer one it keeps to itself");
+        });
+    }
+
+    [Test]
     public void Review_PodFinalized_InvalidAtOnce()
     {
         var token = PodToken();

@@ -56,7 +56,8 @@ public sealed class WatchGarbageTests
         });
 
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new ManualTimeProvider());
+        var time = new ManualTimeProvider();
+        services.AddSingleton<TimeProvider>(time);
         services.AddKubernetesTokenVerifier(o =>
         {
             o.Audiences = ["api"];
@@ -65,8 +66,8 @@ public sealed class WatchGarbageTests
             o.ApiServer.UseInCluster = false;
             o.Watch.WatchSecrets = false;
             o.Watch.WatchNodes = false;
-            o.Watch.ReconnectDelay = TimeSpan.Zero;
-            o.Watch.MaxReconnectDelay = TimeSpan.Zero;
+            o.Watch.ReconnectDelay = TimeSpan.FromMilliseconds(1);
+            o.Watch.MaxReconnectDelay = TimeSpan.FromMilliseconds(1);
         });
         await using var provider = services.BuildServiceProvider();
         var worker = provider.GetServices<IHostedService>().OfType<BoundObjectWatchWorker>().Single();
@@ -75,7 +76,14 @@ public sealed class WatchGarbageTests
         try
         {
             // Two watches with garbage, each followed by a relist; the third watch is clean.
-            await Eventually.WaitUntil(() => Volatile.Read(ref watches) >= 3 && Volatile.Read(ref lists) >= 3, "the pods stream relisted after each garbage line, and watched again");
+            // Garbage backs off (ReconnectDelay, on the manual clock): move the clock while waiting.
+            await Eventually.WaitUntil(
+                () =>
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(1));
+                    return Volatile.Read(ref watches) >= 3 && Volatile.Read(ref lists) >= 3;
+                },
+                "the pods stream relisted after each garbage line, and watched again");
             Assert.Multiple(() =>
             {
                 Assert.That(worker.ExecuteTask!.IsCompleted, Is.False, "the worker is still running");

@@ -162,4 +162,43 @@ public sealed class WatchModeTests : IAsyncDisposable
             Assert.That(_harness.TokenReviews, Is.EqualTo(1), "past hybrid's liveness TTL, the watch answers");
         });
     }
+
+    [Test]
+    public async Task VerifyAsync_FallbackConfirmationCached_EndsWhenTheDeletionLeewayTimerFires()
+    {
+        // A liveness TTL far beyond the leeway: only the index's timer can end the fallback's cached confirmation.
+        _harness = await WatchModeHarness.StartAsync(
+            o =>
+            {
+                o.Watch.MaxLag = TimeSpan.FromSeconds(30);
+                o.Hybrid.LivenessTtl = TimeSpan.FromHours(1);
+            },
+            s => s.CreatePod("default", "web-0"));
+        var token = _harness.PodToken("web-0");
+        await Eventually.WaitUntil(() => Server.OpenWatchCount == _harness.Index.Scopes.Count, "every watch open");
+        Server.DeletePod("default", "web-0");
+        await _harness.WaitForIndex(h => h.Indexed(WatchedKind.Pod, "default", "web-0")?.DeletionTimestamp is not null, "the watch delivers the deletion timestamp");
+
+        // The streams go silent: past MaxLag the index cannot vouch, so the fallback asks TokenReview (still within
+        // the leeway: accepted) and caches the confirmation.
+        Server.Faults.Set(ApiEndpoint.Watch, ApiFault.Stall());
+        _harness.Time.Advance(TimeSpan.FromSeconds(31));
+        var confirmed = await _harness.VerifyAsync(token);
+        var cached = await _harness.VerifyAsync(token);
+        var reviews = _harness.TokenReviews;
+
+        // deletionTimestamp (+30 s) + 60 s passes: the index's timer fires and ends the cached confirmation.
+        _harness.Time.Advance(TimeSpan.FromSeconds(60));
+        var pastLeeway = await _harness.VerifyAsync(token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmed.Succeeded, Is.True, "within the leeway");
+            Assert.That(cached.Succeeded, Is.True);
+            Assert.That(reviews, Is.EqualTo(1), "the second verification was a cache hit");
+            Assert.That(pastLeeway.Reason, Is.EqualTo(VerificationFailureReason.BindingInvalidated), "the cached confirmation is gone");
+            Assert.That(pastLeeway.Mode, Is.EqualTo(VerificationMode.TokenReview), "the silent index could not say; TokenReview was asked again");
+            Assert.That(_harness.TokenReviews, Is.EqualTo(2));
+        });
+    }
 }

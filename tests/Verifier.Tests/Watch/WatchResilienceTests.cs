@@ -26,8 +26,8 @@ public sealed class WatchResilienceTests : IAsyncDisposable
             o =>
             {
                 o.Watch.MaxLag = TimeSpan.FromMinutes(10);
-                o.Watch.ReconnectDelay = TimeSpan.Zero;
-                o.Watch.MaxReconnectDelay = TimeSpan.Zero;
+                o.Watch.ReconnectDelay = TimeSpan.FromMilliseconds(1);
+                o.Watch.MaxReconnectDelay = TimeSpan.FromMilliseconds(1);
             },
             s => s.CreatePod("default", "web-0"));
         var token = _harness.PodToken("web-0");
@@ -37,7 +37,14 @@ public sealed class WatchResilienceTests : IAsyncDisposable
         // Cut every open stream once (Times: one per stream), delete the pod while they are down.
         Server.Faults.Set(ApiEndpoint.Watch, ApiFault.Drop() with { Times = _harness.Index.Scopes.Count });
         Server.DeletePod("default", "web-0", TimeSpan.Zero);
-        await _harness.WaitForIndex(h => h.Indexed(WatchedKind.Pod, "default", "web-0") is null, "the reconnected watch delivers the deletion");
+        // A stream cut before it carried anything backs off (ReconnectDelay, on the manual clock): move the clock while waiting.
+        await _harness.WaitForIndex(
+            h =>
+            {
+                h.Time.Advance(TimeSpan.FromMilliseconds(1));
+                return h.Indexed(WatchedKind.Pod, "default", "web-0") is null;
+            },
+            "the reconnected watch delivers the deletion");
         var result = await _harness.VerifyAsync(token);
 
         Assert.Multiple(() =>
