@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
@@ -39,6 +40,7 @@ public sealed class KeyStoreTests : IDisposable
 
         var first = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
         var status = harness.Store.GetStatus(VerificationMode.Local);
+        var readyWhileDown = harness.Store.WaitUntilReadyAsync().IsCompleted;
         var whileDown = await harness.VerifyAsync(KubeTokens.Token());
         harness.Memory.Failure = null;
         var second = await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
@@ -47,6 +49,7 @@ public sealed class KeyStoreTests : IDisposable
         {
             Assert.That(first, Is.False);
             Assert.That(status.IsReady, Is.False);
+            Assert.That(readyWhileDown, Is.False, "a failed fetch does not make the store ready");
             Assert.That(status.LastKeyRefreshError, Does.Contain("connection refused"));
             Assert.That(whileDown.Reason, Is.EqualTo(VerificationFailureReason.KeysUnavailable));
             Assert.That(second, Is.True);
@@ -147,15 +150,16 @@ public sealed class KeyStoreTests : IDisposable
 
         var first = await harness.Store.ResolveUnknownKeyIdAsync("a", snapshot, CancellationToken.None);
         var current = harness.Store.Current!;
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
         var second = await harness.Store.ResolveUnknownKeyIdAsync("b", current, CancellationToken.None);
-        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown);
+        harness.Time.Advance(harness.Options.Keys.UnknownKeyCooldown - TimeSpan.FromSeconds(10));
         var third = await harness.Store.ResolveUnknownKeyIdAsync("c", current, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
             Assert.That(first.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "a fetch since the kid was first seen lacks it");
             Assert.That(second.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unavailable), "within the cooldown: transient, never a 401");
-            Assert.That(second.Detail, Does.Contain("Verifier:Keys:UnknownKeyCooldown"));
+            Assert.That(second.Detail, Does.Contain("may run in 20 s (Verifier:Keys:UnknownKeyCooldown)"), "30 s cooldown, 10 s of it gone");
             Assert.That(third.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "after the cooldown a fetch settles the kid");
             Assert.That(harness.Memory.FetchCount, Is.EqualTo(3));
         });
@@ -317,9 +321,11 @@ public sealed class KeyStoreTests : IDisposable
         await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
         harness.Memory.Issuer = "https://other.example";
         await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa2);
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
 
         var events = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name);
-        Assert.That(events, Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed", "KeysLoaded", "KeysLoaded", "KeysLoaded" }), "load, same, key added, key removed, issuer changed");
+        Assert.That(events, Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed", "KeysLoaded", "KeysLoaded", "KeysLoaded", "KeysLoaded" }), "load, same, key added, key removed, issuer changed, key replaced by another");
     }
 
     [Test]
@@ -376,5 +382,271 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "it joined the fetch in flight");
             Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
         });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_ANewerSetIsAlreadyLoaded_TryAgainWithItWithoutAFetch()
+    {
+        var harness = await Create().LoadAsync();
+        var seenIn = harness.Store.Current!;
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        var newer = harness.Store.Current!;
+
+        var answer = await harness.Store.ResolveUnknownKeyIdAsync("new-key", seenIn, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.TryAgain));
+            Assert.That(answer.Snapshot, Is.SameAs(newer).And.Not.SameAs(seenIn));
+            Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "the load and the periodic refresh, none for the kid");
+            Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void GetStatus_BeforeAnyKeySet_NotReadyAndNeitherStaleNorExpired()
+    {
+        var harness = Create();
+        harness.Time.Advance(TimeSpan.FromDays(2));
+
+        var status = harness.Store.GetStatus(VerificationMode.Hybrid);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Mode, Is.EqualTo(VerificationMode.Hybrid));
+            Assert.That(status.IsReady, Is.False);
+            Assert.That(harness.Store.IsReady, Is.False);
+            Assert.That(status.KeysFetchedAt, Is.Null);
+            Assert.That(status.KeyCount, Is.Zero);
+            Assert.That(status.KeysStale, Is.False, "no key set is not a stale key set");
+            Assert.That(status.KeysExpired, Is.False);
+            Assert.That(status.LastKeyRefreshError, Is.Null);
+            Assert.That(harness.Store.WaitUntilReadyAsync().IsCompleted, Is.False);
+        });
+    }
+
+    [TestCase("{\"keys\":[]}", "key set from memory://jwks rejected: the key set is empty")]
+    [TestCase("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"AAAA\"},{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"AAAA\"}]}", "key set from memory://jwks rejected: none of its 2 keys is usable")]
+    public async Task RefreshAsync_NoUsableKey_RejectedWithTheReasonAndEachSkippedKeyLogged(string jwks, string expectedError)
+    {
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = Create(loggers: loggers);
+        harness.Memory.Jwks = jwks;
+
+        var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+
+        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        var skipped = records.Count(r => r.Id.Name == "KeySkipped");
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded, Is.False);
+            Assert.That(harness.Store.Current, Is.Null);
+            Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo(expectedError));
+            Assert.That(records.Select(r => r.Id.Name).Last(), Is.EqualTo("KeySetRejected"));
+            Assert.That(skipped, Is.EqualTo(expectedError.Contains("none of its 2", StringComparison.Ordinal) ? 2 : 0), "one KeySkipped per unusable key");
+        });
+    }
+
+    [Test]
+    public async Task RefreshAsync_SetWithAnUnusableKey_LoadsTheOthersAndLogsTheSkippedOne()
+    {
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = Create(loggers: loggers);
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa).Replace("\"keys\":[", "\"keys\":[{\"kty\":\"oct\",\"kid\":\"symmetric\",\"k\":\"AAAA\"},", StringComparison.Ordinal);
+
+        var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+
+        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded, Is.True);
+            Assert.That(harness.Store.Current!.Keys.Select(k => k.KeyId), Is.EqualTo(new[] { KubeTokens.Rsa.KeyId }));
+            Assert.That(records.Select(r => r.Id.Name), Is.EqualTo(new[] { "KeySkipped", "KeysLoaded" }));
+            Assert.That(records[0].Message, Does.Contain("'symmetric'").And.Contain("memory://jwks"));
+        });
+    }
+
+    [Test]
+    public async Task RefreshAsync_EachOutcome_CountedByTriggerAndResult()
+    {
+        var harness = Create();
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
+
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
+        harness.Memory.Failure = new KeyFetchException("JWKS answered 503");
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Failure = new FormatException("not a number");
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Failure = null;
+        harness.Memory.Jwks = "{\"keys\":[]}";
+        await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa);
+        await harness.Store.ResolveUnknownKeyIdAsync("a", harness.Store.Current!, CancellationToken.None);
+        await harness.Store.ResolveUnknownKeyIdAsync("b", harness.Store.Current!, CancellationToken.None);
+
+        var seen = refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}={m.Value}");
+        Assert.That(seen, Is.EqualTo(new[]
+        {
+            "startup/success=1", "periodic/failure=1", "periodic/failure=1", "periodic/invalid=1", "unknown_kid/success=1", "unknown_kid/suppressed=1",
+        }), "fetch failed, source threw something unexpected, empty set, unknown kid fetched, unknown kid within the cooldown");
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_RefreshAndSuppression_AreLogged()
+    {
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = await Create(loggers: loggers).LoadAsync();
+
+        await harness.Store.ResolveUnknownKeyIdAsync("first-kid", harness.Store.Current!, CancellationToken.None);
+        await harness.Store.ResolveUnknownKeyIdAsync("second-kid", harness.Store.Current!, CancellationToken.None);
+
+        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(records.Select(r => r.Id.Name), Is.EqualTo(new[] { "KeysLoaded", "UnknownKeyIdRefresh", "KeysConfirmed", "RefreshSuppressed" }));
+            Assert.That(records[1].Message, Does.Contain("first-kid"));
+            Assert.That(records[3].Message, Does.Contain("second-kid"));
+        });
+    }
+
+    [Test]
+    public async Task KeyGauges_FollowTheCurrentKeySet()
+    {
+        var harness = Create();
+        using var count = new MetricCollector<int>(harness.Metrics.Meter, "verifier.keys.count");
+        using var age = new MetricCollector<double>(harness.Metrics.Meter, "verifier.keys.age");
+        count.RecordObservableInstruments();
+        var countBeforeLoad = count.LastMeasurement!.Value;
+        harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
+        await harness.LoadAsync();
+        harness.Time.Advance(TimeSpan.FromSeconds(90));
+
+        count.RecordObservableInstruments();
+        age.RecordObservableInstruments();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(countBeforeLoad, Is.Zero);
+            Assert.That(count.LastMeasurement!.Value, Is.EqualTo(2));
+            Assert.That(age.LastMeasurement!.Value, Is.EqualTo(90));
+        });
+    }
+
+    [Test]
+    public void StartWatching_Twice_WatchesOnceAndDisposeStopsTheWatcher()
+    {
+        var source = new WatchedKeySource();
+        var harness = new VerifierHarness(source);
+        _harness = harness;
+
+        harness.Store.StartWatching();
+        harness.Store.StartWatching();
+        var stoppedBeforeDispose = source.WatcherStopped;
+        harness.Store.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(source.WatchCalls, Is.EqualTo(1));
+            Assert.That(stoppedBeforeDispose, Is.False);
+            Assert.That(source.WatcherStopped, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task SourceChanged_WhileIdle_ReloadsWithTheFileChangedTrigger()
+    {
+        var source = new WatchedKeySource();
+        var harness = await new VerifierHarness(source).LoadAsync();
+        _harness = harness;
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
+        harness.Store.StartWatching();
+
+        source.Inner.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
+        source.RaiseChanged();
+
+        await Eventually.WaitUntil(() => harness.Store.Current!.TryGetKeys(KubeTokens.Rsa2.KeyId, out _), "the changed source is reloaded");
+        Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "file_changed/success" }));
+    }
+
+    [Test]
+    public async Task SourceChanged_DuringARefresh_ReloadsOnceMoreAfterIt()
+    {
+        var source = new WatchedKeySource();
+        var harness = await new VerifierHarness(source).LoadAsync();
+        _harness = harness;
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
+        harness.Store.StartWatching();
+        source.Inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+
+        // The fetch in flight may have read the source before this change: one more reload must follow it.
+        source.RaiseChanged();
+        var fetchesWhileInFlight = source.Inner.FetchCount;
+        source.Inner.Gate.SetResult();
+        await refresh.WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntil(() => refreshes.GetMeasurementSnapshot().Count == 2, "the reload after the refresh in flight");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fetchesWhileInFlight, Is.EqualTo(2), "the change joined nothing and started nothing while the fetch was in flight");
+            Assert.That(source.Inner.FetchCount, Is.EqualTo(3));
+            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/success", "file_changed/success" }));
+        });
+    }
+
+    [Test]
+    public async Task Dispose_WithAReloadPendingBehindAFetch_DoesNotStartIt()
+    {
+        var source = new WatchedKeySource();
+        var harness = await new VerifierHarness(source).LoadAsync();
+        _harness = harness;
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
+        harness.Store.StartWatching();
+        source.Inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
+        source.RaiseChanged();
+
+        harness.Store.Dispose();
+
+        Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
+        await Eventually.StaysFalse(
+            () => source.Inner.FetchCount > 2 || refreshes.GetMeasurementSnapshot().Any(m => Equals(m.Tags["trigger"], KeyRefreshTrigger.FileChanged)),
+            TimeSpan.FromMilliseconds(300),
+            "a reload (fetched or failed) after dispose");
+    }
+
+    /// <summary>An <see cref="InMemoryKeySource"/> that can also be watched: the test raises the change notification.</summary>
+    private sealed class WatchedKeySource : IKeySource
+    {
+        private Action? _onChange;
+        private int _watchCalls;
+        private int _stopped;
+
+        public InMemoryKeySource Inner { get; } = new();
+
+        public int WatchCalls => Volatile.Read(ref _watchCalls);
+
+        public bool WatcherStopped => Volatile.Read(ref _stopped) == 1;
+
+        public string Description => Inner.Description;
+
+        public Task<KeyMaterial> FetchAsync(CancellationToken cancellationToken) => Inner.FetchAsync(cancellationToken);
+
+        public IDisposable? Watch(Action onChange)
+        {
+            Interlocked.Increment(ref _watchCalls);
+            _onChange = onChange;
+            return new Stop(() => Volatile.Write(ref _stopped, 1));
+        }
+
+        public void RaiseChanged() => _onChange!.Invoke();
+
+        private sealed class Stop(Action stop) : IDisposable
+        {
+            public void Dispose() => stop();
+        }
     }
 }

@@ -159,6 +159,39 @@ public sealed class ExpiringCacheTests : IDisposable
     }
 
     [Test]
+    public void RemoveWhere_SomeKeysMatch_RemovesExactlyThoseAndCountsThemUnderTheCause()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            _cache.Set(i, "v", TimeSpan.FromMinutes(1));
+        }
+
+        var seen = new List<(int Key, int State)>();
+        _cache.RemoveWhere(2, (key, state) =>
+        {
+            lock (seen)
+            {
+                seen.Add((key, state));
+            }
+
+            return key % state == 0;
+        }, "object_gone");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen.Select(s => s.Key).Order(), Is.EqualTo(Enumerable.Range(0, 6)), "every key is offered once");
+            Assert.That(seen.Select(s => s.State), Is.All.EqualTo(2), "with the caller's state");
+            Assert.That(_cache.Count, Is.EqualTo(3));
+            Assert.That(Enumerable.Range(0, 6).Where(k => _cache.TryGet(k, out _)), Is.EqualTo(new[] { 1, 3, 5 }), "only the matching keys went");
+            Assert.That(Evicted("object_gone"), Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public void RemoveWhere_NoPredicate_Throws() =>
+        Assert.That(() => _cache.RemoveWhere<int>(0, null!, "object_gone"), Throws.ArgumentNullException);
+
+    [Test]
     public void Constructor_BoundBelowOne_Throws() =>
         Assert.That(() => new ExpiringCache<int, string>("tokenreview", 0, _time, null), Throws.InstanceOf<ArgumentOutOfRangeException>());
 

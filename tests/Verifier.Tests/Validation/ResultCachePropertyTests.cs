@@ -101,7 +101,10 @@ public sealed class ResultCachePropertyTests
         }
     }
 
-    /// <summary>The published key set; each change is fetched into the KeyStore before its version counts.</summary>
+    /// <summary>
+    /// The published key set. A removal counts (its version moves) once the KeyStore has fetched it; a publication
+    /// counts as soon as the document serves the key, since a refresh the test did not start may load it.
+    /// </summary>
     private sealed class World(VerifierHarness harness)
     {
         private readonly SemaphoreSlim _changes = new(1, 1);
@@ -147,6 +150,21 @@ public sealed class ResultCachePropertyTests
                 }
             }
 
+            // A key being published counts as present from the moment the document serves it: any refresh from then
+            // on may load it, an unknown-kid refresh of a verification on the other thread included. A removal counts
+            // only once the store no longer holds the key (below).
+            lock (_present)
+            {
+                for (var k = 0; k < Keys.Length; k++)
+                {
+                    if (present[k] && !_present[k])
+                    {
+                        _present[k] = true;
+                        _versions[k]++;
+                    }
+                }
+            }
+
             harness.Memory.Jwks = KubeTokens.Jwks([.. published]);
 
             // A refresh may join one a verification started (unknown kid) before the new document was served: fetch
@@ -165,9 +183,9 @@ public sealed class ResultCachePropertyTests
             {
                 for (var k = 0; k < Keys.Length; k++)
                 {
-                    if (_present[k] != present[k])
+                    if (!present[k] && _present[k])
                     {
-                        _present[k] = present[k];
+                        _present[k] = false;
                         _versions[k]++;
                     }
                 }
