@@ -9,6 +9,7 @@ COPY src/Verifier/Verifier.csproj src/Verifier/
 COPY samples/TokenClient/TokenClient.csproj samples/TokenClient/
 RUN dotnet restore samples/TokenClient/TokenClient.csproj
 COPY src/Verifier/ src/Verifier/
+COPY samples/Shared/ samples/Shared/
 COPY samples/TokenClient/ samples/TokenClient/
 RUN dotnet publish samples/TokenClient/TokenClient.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
