@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Bench.WatchIndex;
 
 /// <summary>Options of <c>Bench watch-index</c>. Defaults are issue 13's size: 10 000 pods, 1 000 service accounts.</summary>
@@ -32,37 +30,19 @@ internal sealed class WatchIndexOptions
     public static WatchIndexOptions? Parse(IReadOnlyList<string> args, out string? problem, out bool help)
     {
         var options = new WatchIndexOptions();
-        problem = null;
-        help = false;
-        for (var i = 0; i < args.Count; i++)
+        problem = CommandArguments.Parse("watch-index", args, ValueOptions, (name, value) => CommandArguments.ParseCount("watch-index", name, value, 1, int.MaxValue, n =>
         {
-            var arg = args[i];
-            if (arg is "--help" or "-h")
-            {
-                help = true;
-                continue;
-            }
-
-            if (i + 1 >= args.Count || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-            {
-                problem = $"watch-index: {arg} takes a positive whole number (see --help).";
-                return null;
-            }
-
-            i++;
-            switch (arg)
+            switch (name)
             {
                 case "--pods": options.Pods = n; break;
                 case "--service-accounts": options.ServiceAccounts = n; break;
                 case "--namespaces": options.Namespaces = n; break;
                 case "--rounds": options.Rounds = n; break;
-                case "--page-size": options.PageSize = n; break;
-                default:
-                    problem = $"watch-index: unknown option '{arg}' (see --help).";
-                    return null;
+                default: options.PageSize = n; break;
             }
-        }
-
-        return options;
+        }), "see --help", out help);
+        return problem is null ? options : null;
     }
+
+    private static readonly string[] ValueOptions = ["--pods", "--service-accounts", "--namespaces", "--rounds", "--page-size"];
 }
