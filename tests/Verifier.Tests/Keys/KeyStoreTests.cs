@@ -97,21 +97,26 @@ public sealed class KeyStoreTests : IDisposable
     public async Task RefreshAsync_FetchHangs_TimesOutOnTheInjectedClock()
     {
         var harness = await Create(o => o.Keys.FetchTimeout = TimeSpan.FromSeconds(10)).LoadAsync();
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
         harness.Memory.Gate = new TaskCompletionSource();
 
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
         await Eventually.AdvanceWhenScheduled(harness.Time, TimeSpan.FromSeconds(10), "the fetch started its timeout");
 
         Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
-        Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Does.Contain("timed out"));
+        Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo("timed out after 00:00:10 (Verifier:Keys:FetchTimeout)"));
+        Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/failure" }));
     }
 
     [Test]
     public async Task RefreshAsync_ConfiguredIssuers_OverrideTheDiscoveredOne()
     {
-        var harness = await Create(o => o.Issuers = ["https://a.example", "https://b.example"]).LoadAsync();
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = await Create(o => o.Issuers = ["https://a.example", "https://b.example"], loggers).LoadAsync();
 
         Assert.That(harness.Store.Current!.Issuers, Is.EqualTo(new[] { "https://a.example", "https://b.example" }));
+        Assert.That(logs.GetSnapshot().Single(r => r.Id.Name == "KeysLoaded").Message, Does.EndWith("accepted issuer(s): https://a.example, https://b.example"));
         var token = KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.BoundClaims(issuer: "https://b.example"));
         Assert.That((await harness.VerifyAsync(token)).Succeeded, Is.True);
         Assert.That((await harness.VerifyAsync(KubeTokens.Token())).Reason, Is.EqualTo(VerificationFailureReason.WrongIssuer));
@@ -253,6 +258,7 @@ public sealed class KeyStoreTests : IDisposable
     {
         var harness = await Create().LoadAsync();
         var good = harness.Store.Current;
+        using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
         harness.Memory.Failure = failure switch
         {
             "io" => new IOException("disk gone"),
@@ -268,6 +274,7 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(loaded, Is.False, "a refresh never faults its waiters");
             Assert.That(harness.Store.Current, Is.SameAs(good));
             Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo(expectedError));
+            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/failure" }));
         });
     }
 
@@ -364,7 +371,9 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task ResolveUnknownKeyIdAsync_KidFirstSeenDuringAFetchThatStartedBefore_TransientNotUnknown()
     {
-        var harness = await Create().LoadAsync();
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = await Create(loggers: loggers).LoadAsync();
         var seenIn = harness.Store.Current!;
         harness.Memory.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
@@ -381,6 +390,10 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(result.Detail, Does.Contain("only a key set fetched before it was first seen"));
             Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "it joined the fetch in flight");
             Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
+            Assert.That(
+                logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name),
+                Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed" }),
+                "joining a fetch in flight is not a refresh for an unknown kid");
         });
     }
 
@@ -400,6 +413,43 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(answer.Snapshot, Is.SameAs(newer).And.Not.SameAs(seenIn));
             Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "the load and the periodic refresh, none for the kid");
             Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task ResolveUnknownKeyIdAsync_KidTooLongToRemember_UnknownOnceAFetchSinceLacksIt()
+    {
+        // The negative cache keeps no kid over UnknownKeyIdCache.MaxKeyIdLength: the fetch numbers alone must decide.
+        var harness = await Create().LoadAsync();
+        var keyId = new string('k', UnknownKeyIdCache.MaxKeyIdLength + 1);
+
+        var answer = await harness.Store.ResolveUnknownKeyIdAsync(keyId, harness.Store.Current!, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Kind, Is.EqualTo(UnknownKeyIdAnswerKind.Unknown), "a key set fetched after the kid was first seen lacks it");
+            Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "the load and one fetch for the kid");
+            Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero, "too long to be remembered");
+        });
+    }
+
+    [Test]
+    public async Task NullArguments_ThrowArgumentNullExceptionNamingThem()
+    {
+        var harness = await Create().LoadAsync();
+        var options = Microsoft.Extensions.Options.Options.Create(harness.Options);
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<KeyStore>.Instance;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => new KeyStore(null!, options, harness.Time, harness.Metrics, logger), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("source"));
+            Assert.That(() => new KeyStore(harness.Source, null!, harness.Time, harness.Metrics, logger), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("options"));
+            Assert.That(
+                async () => await harness.Store.ResolveUnknownKeyIdAsync(null!, harness.Store.Current!, CancellationToken.None),
+                Throws.ArgumentNullException.With.Property("ParamName").EqualTo("keyId"));
+            Assert.That(
+                async () => await harness.Store.ResolveUnknownKeyIdAsync("kid", null!, CancellationToken.None),
+                Throws.ArgumentNullException.With.Property("ParamName").EqualTo("seenIn"));
         });
     }
 
@@ -559,7 +609,9 @@ public sealed class KeyStoreTests : IDisposable
     public async Task SourceChanged_WhileIdle_ReloadsWithTheFileChangedTrigger()
     {
         var source = new WatchedKeySource();
-        var harness = await new VerifierHarness(source).LoadAsync();
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var harness = await new VerifierHarness(source, loggers: loggers).LoadAsync();
         _harness = harness;
         using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
         harness.Store.StartWatching();
@@ -568,7 +620,13 @@ public sealed class KeyStoreTests : IDisposable
         source.RaiseChanged();
 
         await Eventually.WaitUntil(() => harness.Store.Current!.TryGetKeys(KubeTokens.Rsa2.KeyId, out _), "the changed source is reloaded");
-        Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "file_changed/success" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "file_changed/success" }));
+            Assert.That(
+                logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name),
+                Is.EqualTo(new[] { "KeysLoaded", "SourceChanged", "KeysLoaded" }));
+        });
     }
 
     [Test]
