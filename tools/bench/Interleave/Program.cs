@@ -10,18 +10,19 @@ using System.Runtime.Loader;
 // minutes; two adjacent 2 ms batches see the same machine, so the median of the per-pair ratios measures the code,
 // not the drift. BenchmarkDotNet runs (tools/bench/ab.sh) on this shared 2-core machine could not resolve 5 %.
 //
-//   dotnet run -c Release --project tools/bench/Interleave -- BEFORE/Bench.dll AFTER/Bench.dll [--pairs N] [--only Method,...]
+//   dotnet run -c Release --project tools/bench/Interleave -- BEFORE/Bench.dll AFTER/Bench.dll [--pairs N] [--batch-ms N] [--only Method,...]
 //
 // Each Bench.dll must be a Release build (dotnet build -c Release src/Bench). Prints one markdown row per method:
 // each side's median ns/op over its batches and the median after/before ratio of adjacent batches with its
 // interquartile range.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: Interleave BEFORE/Bench.dll AFTER/Bench.dll [--pairs N] [--only Method,...]");
+    Console.Error.WriteLine("usage: Interleave BEFORE/Bench.dll AFTER/Bench.dll [--pairs N] [--batch-ms N] [--only Method,...]");
     return 2;
 }
 
 var pairs = 400;
+var batchMilliseconds = 2;
 string[]? only = null;
 for (var i = 2; i < args.Length; i++)
 {
@@ -29,6 +30,10 @@ for (var i = 2; i < args.Length; i++)
     {
         case "--pairs" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
             pairs = n;
+            i++;
+            break;
+        case "--batch-ms" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var ms) && ms > 0:
+            batchMilliseconds = ms;
             i++;
             break;
         case "--only" when i + 1 < args.Length:
@@ -40,6 +45,7 @@ for (var i = 2; i < args.Length; i++)
     }
 }
 
+const string ServerSideReview = "ServerSideReview";
 (string Type, string Method)[] methods =
 [
     ("Bench.LocalVerificationBenchmarks", "RawRsaVerify"),
@@ -55,6 +61,7 @@ for (var i = 2; i < args.Length; i++)
     ("Bench.ModeBenchmarks", "LoopbackHttpsFloor"),
     ("Bench.ModeBenchmarks", "TokenReviewUncached"),
     ("Bench.ModeBenchmarks", "TokenReviewServerSide"), // after only (added with issue 10): skipped when a side lacks it
+    ("Bench.ModeBenchmarks", ServerSideReview), // the same, built here for both sides: each side's emulator, one client
 ];
 if (only is not null)
 {
@@ -63,7 +70,7 @@ if (only is not null)
 
 var before = new Side("before", Path.GetFullPath(args[0]));
 var after = new Side("after", Path.GetFullPath(args[1]));
-Console.WriteLine($"// {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {pairs} pairs of batches per method, {Environment.ProcessorCount} cores");
+Console.WriteLine($"// {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {pairs} pairs of ~{batchMilliseconds} ms batches per method, {Environment.ProcessorCount} cores");
 Console.WriteLine("| benchmark | before ns/op (median) | after ns/op (median) | after ÷ before, adjacent batches: median [IQR] |");
 Console.WriteLine("|---|---:|---:|---:|");
 foreach (var (type, method) in methods)
@@ -76,7 +83,7 @@ foreach (var (type, method) in methods)
 
     Warm(b);
     Warm(a);
-    var calls = Calibrate(b);
+    var calls = Calibrate(b, batchMilliseconds);
     var bt = new List<double>(pairs);
     var at = new List<double>(pairs);
     var ratios = new List<double>(pairs);
@@ -110,9 +117,9 @@ before.Dispose();
 after.Dispose();
 return 0;
 
-static int Calibrate(Func<object?> call)
+static int Calibrate(Func<object?> call, int batchMilliseconds)
 {
-    // Enough calls for about 2 ms per batch.
+    // Enough calls for about --batch-ms (2 ms) per batch.
     var calls = 1;
     while (true)
     {
@@ -122,7 +129,7 @@ static int Calibrate(Func<object?> call)
             call();
         }
 
-        if (Stopwatch.GetElapsedTime(started).TotalMilliseconds >= 2 || calls >= 1 << 20)
+        if (Stopwatch.GetElapsedTime(started).TotalMilliseconds >= batchMilliseconds || calls >= 1 << 20)
         {
             return calls;
         }
@@ -191,6 +198,11 @@ internal sealed class Side : IDisposable
             _instances[typeName] = instance;
         }
 
+        if (methodName == "ServerSideReview")
+        {
+            return ServerSideReview(instance);
+        }
+
         if (instance.GetType().GetMethod(methodName) is not { } method)
         {
             return null;
@@ -213,6 +225,31 @@ internal sealed class Side : IDisposable
         {
             instance.GetType().GetMethod("Cleanup")?.Invoke(instance, null);
         }
+    }
+
+    /// <summary>
+    /// ModeBenchmarks' TokenReview sent by a plain HttpClient (this file's code, the same for both sides) to that side's
+    /// LocalApiServer with the verifier's own credential: the emulator's share of TokenReviewUncached, so the
+    /// verifier's share can be told apart although the emulator changed between the trees.
+    /// </summary>
+    private static Func<object?> ServerSideReview(object benchmarks)
+    {
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        var type = benchmarks.GetType();
+        var server = type.GetField("_server", Private)!.GetValue(benchmarks)!;
+        var token = (string)type.GetField("_token", Private)!.GetValue(benchmarks)!;
+        var directory = (string)type.GetField("_directory", Private)!.GetValue(benchmarks)!;
+        var credential = File.ReadAllText(Path.Combine(directory, "token"));
+        var client = (HttpClient)server.GetType().GetMethod("CreateHttpClient")!.Invoke(server, [credential])!;
+        var body = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\",\"audiences\":[\"api\"]}}";
+        var uri = new Uri("/apis/authentication.k8s.io/v1/tokenreviews", UriKind.Relative);
+        return () =>
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = client.PostAsync(uri, content).GetAwaiter().GetResult();
+            var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            return text.Contains("\"authenticated\":true", StringComparison.Ordinal) ? true : throw new InvalidOperationException("the TokenReview did not authenticate: " + (int)response.StatusCode);
+        };
     }
 
     private static T CompleteTask<T>(Task<T> pending) => pending.GetAwaiter().GetResult();
