@@ -620,12 +620,14 @@ public sealed class KeyStoreTests : IDisposable
         source.RaiseChanged();
 
         await Eventually.WaitUntil(() => harness.Store.Current!.TryGetKeys(KubeTokens.Rsa2.KeyId, out _), "the changed source is reloaded");
+
+        // The key set is swapped in before the reload is counted and logged: wait for its log line too.
+        string[] Events() => [.. logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name!)];
+        await Eventually.WaitUntil(() => Events().Length >= 3, "the reload is logged");
         Assert.Multiple(() =>
         {
             Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "file_changed/success" }));
-            Assert.That(
-                logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name),
-                Is.EqualTo(new[] { "KeysLoaded", "SourceChanged", "KeysLoaded" }));
+            Assert.That(Events(), Is.EqualTo(new[] { "KeysLoaded", "SourceChanged", "KeysLoaded" }));
         });
     }
 
