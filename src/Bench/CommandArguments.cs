@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Bench;
 
 /// <summary>
-/// The <c>--name value</c> loop the Bench subcommands share (<c>soak</c>, <c>fleet</c>): <c>--help</c>, an unknown
+/// The <c>--name value</c> loop the Bench subcommands share (<c>soak</c>, <c>fleet</c>, <c>watch-index</c>): <c>--help</c>, an unknown
 /// name, a missing value and a bad value each end the parse with one line that names the command and the option.
 /// </summary>
 internal static class CommandArguments

@@ -8,12 +8,12 @@ internal static class OptionErrors
     /// <param name="errors">Where the message goes.</param>
     /// <param name="value">The setting's value.</param>
     /// <param name="setting">The whole setting name, e.g. <c>Verifier:Keys:RetryInterval</c>.</param>
-    /// <param name="example">A good value, e.g. <c>e.g. 00:00:10</c>.</param>
-    public static void Positive(List<string> errors, TimeSpan value, string setting, string example)
+    /// <param name="hint">What to use instead (and why), e.g. <c>e.g. 00:00:10</c>.</param>
+    public static void Positive(List<string> errors, TimeSpan value, string setting, string hint)
     {
         if (value <= TimeSpan.Zero)
         {
-            errors.Add($"{setting} must be greater than zero ({example}); got {value}.");
+            errors.Add($"{setting} must be greater than zero (it is {value}); {hint}.");
         }
     }
 

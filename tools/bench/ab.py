@@ -18,7 +18,7 @@ import sys
 
 
 def load(out_dir):
-    runs = {}  # (round, side) -> {method: (mean_ns, bytes, baseline_method)}
+    runs = {}  # (round, side) -> {Type.Method: (mean ns, bytes allocated per operation)}
     for path in glob.glob(os.path.join(out_dir, "round*-*", "results", "*-report-full-compressed.json")):
         match = re.search(r"round(\d+)-(before|after)", path)
         key = (int(match.group(1)), match.group(2))
@@ -26,7 +26,7 @@ def load(out_dir):
             report = json.load(f)
         for b in report["Benchmarks"]:
             title = b["Type"] + "." + b["Method"]
-            runs.setdefault(key, {})[title] = (b["Statistics"]["Mean"], b["Memory"]["BytesAllocatedPerOperation"], b)
+            runs.setdefault(key, {})[title] = (b["Statistics"]["Mean"], b["Memory"]["BytesAllocatedPerOperation"])
     return runs
 
 

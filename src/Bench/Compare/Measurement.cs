@@ -34,7 +34,4 @@ internal sealed record Measurement(
 
     /// <summary>API-server requests (TokenReviews) per 1 000 verifications.</summary>
     public double ApiRequestsPerThousand => Operations == 0 ? 0 : ApiRequests * 1000.0 / Operations;
-
-    /// <summary>Every API-server request per 1 000 verifications.</summary>
-    public double AllApiRequestsPerThousand => Operations == 0 ? 0 : AllApiRequests * 1000.0 / Operations;
 }

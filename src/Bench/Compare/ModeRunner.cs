@@ -103,19 +103,8 @@ internal static class ModeRunner
     }
 
     /// <summary>Seconds from <paramref name="started"/> until the watch index is synced; null when it is not within 30 s (the run then measures the fallback).</summary>
-    private static async Task<double?> WaitUntilSyncedAsync(IServiceAccountTokenVerifier verifier, long started, CancellationToken ct)
-    {
-        var until = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
-        while (verifier.GetStatus().WatchSynced != true)
-        {
-            if (Stopwatch.GetTimestamp() > until)
-            {
-                return null;
-            }
-
-            await Task.Delay(5, ct).ConfigureAwait(false);
-        }
-
-        return Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
-    }
+    private static async Task<double?> WaitUntilSyncedAsync(IServiceAccountTokenVerifier verifier, long started, CancellationToken ct) =>
+        await Polling.UntilAsync(() => verifier.GetStatus().WatchSynced == true, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5), ct).ConfigureAwait(false)
+            ? Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3)
+            : null;
 }

@@ -86,16 +86,8 @@ internal static class RevocationProbe
             }
 
             // Bounded: a watch that stays stale is what the probe then measures (its fallback to TokenReview).
-            var until = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
-            while (verifier.GetStatus().WatchLag is not { } lag || lag > TimeSpan.FromSeconds(1))
-            {
-                if (Stopwatch.GetTimestamp() > until)
-                {
-                    break;
-                }
-
-                await Task.Delay(PollInterval, ct).ConfigureAwait(false);
-            }
+            await Polling.UntilAsync(() => verifier.GetStatus().WatchLag is { } lag && lag <= TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), PollInterval, ct)
+                .ConfigureAwait(false);
         }
     }
 }

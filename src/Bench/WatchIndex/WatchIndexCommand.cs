@@ -147,9 +147,7 @@ internal static class WatchIndexCommand
             output.WriteLine(Row((i + 1).ToString(inv), rounds[i]));
         }
 
-        WatchIndexRound Median(Func<WatchIndexRound, double> by) => rounds.OrderBy(by).ElementAt(rounds.Count / 2);
-        var median = Median(static r => r.ListMilliseconds);
-        output.WriteLine(Row("median (by time)", median));
+        output.WriteLine(Row("median (by time)", rounds.OrderBy(static r => r.ListMilliseconds).ElementAt(rounds.Count / 2)));
         output.WriteLine();
         output.WriteLine("Heap retained: what the index's objects keep (entries, names, uids, deletion timestamps): the managed heap after a full GC once synced, minus the same once they are cleared. " +
             "Allocated: the whole process from the worker's start until synced, the embedded API server's serialization included.");

@@ -20,11 +20,9 @@ internal sealed class WatchOptionsValidator : IValidateOptions<KubernetesTokenVe
             errors.Add($"Verifier:Watch:WatchTimeout must be at least 1 s (it is {watch.WatchTimeout}); the default is 00:05:00.");
         }
 
-        if (watch.ReconnectDelay <= TimeSpan.Zero)
-        {
-            // Backoff doubles this value: zero stays zero, and a failing list or watch would be retried in a tight loop.
-            errors.Add($"Verifier:Watch:ReconnectDelay must be greater than zero (it is {watch.ReconnectDelay}): it is the first backoff after a failed list or watch, doubled per failure, so zero retries a failing API server in a tight loop; the default is 00:00:01.");
-        }
+        OptionErrors.Positive(errors, watch.ReconnectDelay, "Verifier:Watch:ReconnectDelay",
+            "it is the first backoff after a failed list or watch, doubled per failure, so zero retries a failing API server in a tight loop; the default is 00:00:01");
+
         if (watch.MaxReconnectDelay < watch.ReconnectDelay)
         {
             errors.Add($"Verifier:Watch:MaxReconnectDelay ({watch.MaxReconnectDelay}) must not be less than Verifier:Watch:ReconnectDelay ({watch.ReconnectDelay}).");

@@ -10,12 +10,38 @@ namespace Verifier.Tests.Keys;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class KeyStoreTests : IDisposable
 {
+    private readonly FakeLogCollector _logs = new();
+    private readonly ILoggerFactory _loggers;
     private VerifierHarness? _harness;
 
-    private VerifierHarness Create(Action<KubernetesTokenVerifierOptions>? configure = null, ILoggerFactory? loggers = null) =>
-        _harness = new VerifierHarness(configure: configure, loggers: loggers);
+    public KeyStoreTests() => _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
 
-    public void Dispose() => _harness?.Dispose();
+    private VerifierHarness Create(Action<KubernetesTokenVerifierOptions>? configure = null) =>
+        _harness = new VerifierHarness(configure: configure, loggers: _loggers);
+
+    /// <summary>A loaded store over a <see cref="WatchedKeySource"/>, watching it.</summary>
+    private async Task<(WatchedKeySource Source, VerifierHarness Harness)> StartWatchedAsync()
+    {
+        var source = new WatchedKeySource();
+        _harness = await new VerifierHarness(source, loggers: _loggers).LoadAsync();
+        _harness.Store.StartWatching();
+        return (source, _harness);
+    }
+
+    /// <summary>What the <see cref="KeyStore"/> logged, in order.</summary>
+    private List<FakeLogRecord> StoreLogs() => [.. _logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName)];
+
+    private string?[] StoreEvents() => [.. StoreLogs().Select(r => r.Id.Name)];
+
+    /// <summary><c>verifier.keys.refreshes</c> as "trigger/result", one per measurement.</summary>
+    private static IEnumerable<string> TriggerResults(MetricCollector<long> refreshes) =>
+        refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}");
+
+    public void Dispose()
+    {
+        _harness?.Dispose();
+        _loggers.Dispose();
+    }
 
     [Test]
     public async Task RefreshAsync_ConcurrentCallers_ShareOneFetch()
@@ -105,18 +131,16 @@ public sealed class KeyStoreTests : IDisposable
 
         Assert.That(await refresh.WaitAsync(TimeSpan.FromSeconds(10)), Is.False);
         Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo("timed out after 00:00:10 (Verifier:Keys:FetchTimeout)"));
-        Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/failure" }));
+        Assert.That(TriggerResults(refreshes), Is.EqualTo(new[] { "periodic/failure" }));
     }
 
     [Test]
     public async Task RefreshAsync_ConfiguredIssuers_OverrideTheDiscoveredOne()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = await Create(o => o.Issuers = ["https://a.example", "https://b.example"], loggers).LoadAsync();
+        var harness = await Create(o => o.Issuers = ["https://a.example", "https://b.example"]).LoadAsync();
 
         Assert.That(harness.Store.Current!.Issuers, Is.EqualTo(new[] { "https://a.example", "https://b.example" }));
-        Assert.That(logs.GetSnapshot().Single(r => r.Id.Name == "KeysLoaded").Message, Does.EndWith("accepted issuer(s): https://a.example, https://b.example"));
+        Assert.That(StoreLogs().Single(r => r.Id.Name == "KeysLoaded").Message, Does.EndWith("accepted issuer(s): https://a.example, https://b.example"));
         var token = KubeTokens.Sign(KubeTokens.Rsa, KubeTokens.BoundClaims(issuer: "https://b.example"));
         Assert.That((await harness.VerifyAsync(token)).Succeeded, Is.True);
         Assert.That((await harness.VerifyAsync(KubeTokens.Token())).Reason, Is.EqualTo(VerificationFailureReason.WrongIssuer));
@@ -274,16 +298,14 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(loaded, Is.False, "a refresh never faults its waiters");
             Assert.That(harness.Store.Current, Is.SameAs(good));
             Assert.That(harness.Store.GetStatus(VerificationMode.Local).LastKeyRefreshError, Is.EqualTo(expectedError));
-            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/failure" }));
+            Assert.That(TriggerResults(refreshes), Is.EqualTo(new[] { "periodic/failure" }));
         });
     }
 
     [Test]
     public async Task RefreshAsync_FailuresAsTheKeysAge_LogFailedThenStaleThenExpired()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = Create(loggers: loggers);
+        var harness = Create();
         var keys = harness.Options.Keys;
         var staleAfter = (keys.RefreshInterval * (1 + keys.RefreshJitter)) + keys.FetchTimeout;
         var statuses = new List<(bool Stale, bool Expired)>();
@@ -306,7 +328,7 @@ public sealed class KeyStoreTests : IDisposable
         await FailAt(keys.MaxStaleness);
         await FailAt(keys.MaxStaleness + TimeSpan.FromTicks(1));
 
-        var events = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name);
+        var events = StoreEvents();
         Assert.Multiple(() =>
         {
             Assert.That(events, Is.EqualTo(new[] { "RefreshFailedNoKeys", "KeysLoaded", "RefreshFailed", "KeysStale", "KeysStale", "KeysExpired" }));
@@ -317,9 +339,7 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task RefreshAsync_WhatChanged_LoadedWhenKeysOrIssuersChangeElseConfirmed()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = await Create(loggers: loggers).LoadAsync();
+        var harness = await Create().LoadAsync();
 
         await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
         harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
@@ -331,7 +351,7 @@ public sealed class KeyStoreTests : IDisposable
         harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa2);
         await harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
 
-        var events = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name);
+        var events = StoreEvents();
         Assert.That(events, Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed", "KeysLoaded", "KeysLoaded", "KeysLoaded", "KeysLoaded" }), "load, same, key added, key removed, issuer changed, key replaced by another");
     }
 
@@ -371,9 +391,7 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task ResolveUnknownKeyIdAsync_KidFirstSeenDuringAFetchThatStartedBefore_TransientNotUnknown()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = await Create(loggers: loggers).LoadAsync();
+        var harness = await Create().LoadAsync();
         var seenIn = harness.Store.Current!;
         harness.Memory.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
@@ -391,7 +409,7 @@ public sealed class KeyStoreTests : IDisposable
             Assert.That(harness.Memory.FetchCount, Is.EqualTo(2), "it joined the fetch in flight");
             Assert.That(harness.Store.UnknownKeyIdCount, Is.Zero);
             Assert.That(
-                logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name),
+                StoreEvents(),
                 Is.EqualTo(new[] { "KeysLoaded", "KeysConfirmed" }),
                 "joining a fetch in flight is not a refresh for an unknown kid");
         });
@@ -479,14 +497,12 @@ public sealed class KeyStoreTests : IDisposable
     [TestCase("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"AAAA\"},{\"kty\":\"oct\",\"kid\":\"b\",\"k\":\"AAAA\"}]}", "key set from memory://jwks rejected: none of its 2 keys is usable")]
     public async Task RefreshAsync_NoUsableKey_RejectedWithTheReasonAndEachSkippedKeyLogged(string jwks, string expectedError)
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = Create(loggers: loggers);
+        var harness = Create();
         harness.Memory.Jwks = jwks;
 
         var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
 
-        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        var records = StoreLogs();
         var skipped = records.Count(r => r.Id.Name == "KeySkipped");
         Assert.Multiple(() =>
         {
@@ -501,14 +517,12 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task RefreshAsync_SetWithAnUnusableKey_LoadsTheOthersAndLogsTheSkippedOne()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = Create(loggers: loggers);
+        var harness = Create();
         harness.Memory.Jwks = KubeTokens.Jwks(KubeTokens.Rsa).Replace("\"keys\":[", "\"keys\":[{\"kty\":\"oct\",\"kid\":\"symmetric\",\"k\":\"AAAA\"},", StringComparison.Ordinal);
 
         var loaded = await harness.Store.RefreshAsync(KeyRefreshTrigger.Startup);
 
-        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        var records = StoreLogs();
         Assert.Multiple(() =>
         {
             Assert.That(loaded, Is.True);
@@ -546,14 +560,12 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task ResolveUnknownKeyIdAsync_RefreshAndSuppression_AreLogged()
     {
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = await Create(loggers: loggers).LoadAsync();
+        var harness = await Create().LoadAsync();
 
         await harness.Store.ResolveUnknownKeyIdAsync("first-kid", harness.Store.Current!, CancellationToken.None);
         await harness.Store.ResolveUnknownKeyIdAsync("second-kid", harness.Store.Current!, CancellationToken.None);
 
-        var records = logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).ToList();
+        var records = StoreLogs();
         Assert.Multiple(() =>
         {
             Assert.That(records.Select(r => r.Id.Name), Is.EqualTo(new[] { "KeysLoaded", "UnknownKeyIdRefresh", "KeysConfirmed", "RefreshSuppressed" }));
@@ -608,13 +620,8 @@ public sealed class KeyStoreTests : IDisposable
     [Test]
     public async Task SourceChanged_WhileIdle_ReloadsWithTheFileChangedTrigger()
     {
-        var source = new WatchedKeySource();
-        var logs = new FakeLogCollector();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        var harness = await new VerifierHarness(source, loggers: loggers).LoadAsync();
-        _harness = harness;
+        var (source, harness) = await StartWatchedAsync();
         using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
-        harness.Store.StartWatching();
 
         source.Inner.Jwks = KubeTokens.Jwks(KubeTokens.Rsa, KubeTokens.Rsa2);
         source.RaiseChanged();
@@ -622,23 +629,19 @@ public sealed class KeyStoreTests : IDisposable
         await Eventually.WaitUntil(() => harness.Store.Current!.TryGetKeys(KubeTokens.Rsa2.KeyId, out _), "the changed source is reloaded");
 
         // The key set is swapped in before the reload is counted and logged: wait for its log line too.
-        string[] Events() => [.. logs.GetSnapshot().Where(r => r.Category == typeof(KeyStore).FullName).Select(r => r.Id.Name!)];
-        await Eventually.WaitUntil(() => Events().Length >= 3, "the reload is logged");
+        await Eventually.WaitUntil(() => StoreEvents().Length >= 3, "the reload is logged");
         Assert.Multiple(() =>
         {
-            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "file_changed/success" }));
-            Assert.That(Events(), Is.EqualTo(new[] { "KeysLoaded", "SourceChanged", "KeysLoaded" }));
+            Assert.That(TriggerResults(refreshes), Is.EqualTo(new[] { "file_changed/success" }));
+            Assert.That(StoreEvents(), Is.EqualTo(new[] { "KeysLoaded", "SourceChanged", "KeysLoaded" }));
         });
     }
 
     [Test]
     public async Task SourceChanged_DuringARefresh_ReloadsOnceMoreAfterIt()
     {
-        var source = new WatchedKeySource();
-        var harness = await new VerifierHarness(source).LoadAsync();
-        _harness = harness;
+        var (source, harness) = await StartWatchedAsync();
         using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
-        harness.Store.StartWatching();
         source.Inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
 
@@ -653,18 +656,15 @@ public sealed class KeyStoreTests : IDisposable
         {
             Assert.That(fetchesWhileInFlight, Is.EqualTo(2), "the change joined nothing and started nothing while the fetch was in flight");
             Assert.That(source.Inner.FetchCount, Is.EqualTo(3));
-            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => $"{m.Tags["trigger"]}/{m.Tags["result"]}"), Is.EqualTo(new[] { "periodic/success", "file_changed/success" }));
+            Assert.That(TriggerResults(refreshes), Is.EqualTo(new[] { "periodic/success", "file_changed/success" }));
         });
     }
 
     [Test]
     public async Task Dispose_WithAReloadPendingBehindAFetch_DoesNotStartIt()
     {
-        var source = new WatchedKeySource();
-        var harness = await new VerifierHarness(source).LoadAsync();
-        _harness = harness;
+        var (source, harness) = await StartWatchedAsync();
         using var refreshes = new MetricCollector<long>(harness.Metrics.Meter, "verifier.keys.refreshes");
-        harness.Store.StartWatching();
         source.Inner.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refresh = harness.Store.RefreshAsync(KeyRefreshTrigger.Periodic);
         source.RaiseChanged();

@@ -106,10 +106,19 @@ public static class Eventually
     /// </summary>
     public static async Task<T> PumpUntilDone<T>(ManualTimeProvider time, Task<T> task, TimeSpan step, string what)
     {
-        await WaitUntil(
+        await WaitUntilPumping(time, step, () => task.IsCompleted, what).ConfigureAwait(false);
+        return await task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="WaitUntil"/>, advancing <paramref name="time"/> by <paramref name="step"/> at each poll while the
+    /// code under test has a timer on it (a reconnect backoff, a retry delay) and <paramref name="condition"/> is false.
+    /// </summary>
+    public static Task WaitUntilPumping(ManualTimeProvider time, TimeSpan step, Func<bool> condition, string what) =>
+        WaitUntil(
             () =>
             {
-                if (task.IsCompleted)
+                if (condition())
                 {
                     return true;
                 }
@@ -121,7 +130,5 @@ public static class Eventually
 
                 return false;
             },
-            what).ConfigureAwait(false);
-        return await task.ConfigureAwait(false);
-    }
+            what);
 }

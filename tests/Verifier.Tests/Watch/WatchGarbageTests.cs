@@ -77,12 +77,8 @@ public sealed class WatchGarbageTests
         {
             // Two watches with garbage, each followed by a relist; the third watch is clean.
             // Garbage backs off (ReconnectDelay, on the manual clock): move the clock while waiting.
-            await Eventually.WaitUntil(
-                () =>
-                {
-                    time.Advance(TimeSpan.FromMilliseconds(1));
-                    return Volatile.Read(ref watches) >= 3 && Volatile.Read(ref lists) >= 3;
-                },
+            await Eventually.WaitUntilPumping(
+                time, TimeSpan.FromMilliseconds(1), () => Volatile.Read(ref watches) >= 3 && Volatile.Read(ref lists) >= 3,
                 "the pods stream relisted after each garbage line, and watched again");
             Assert.Multiple(() =>
             {

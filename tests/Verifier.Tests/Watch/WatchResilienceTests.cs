@@ -38,12 +38,8 @@ public sealed class WatchResilienceTests : IAsyncDisposable
         Server.Faults.Set(ApiEndpoint.Watch, ApiFault.Drop() with { Times = _harness.Index.Scopes.Count });
         Server.DeletePod("default", "web-0", TimeSpan.Zero);
         // A stream cut before it carried anything backs off (ReconnectDelay, on the manual clock): move the clock while waiting.
-        await _harness.WaitForIndex(
-            h =>
-            {
-                h.Time.Advance(TimeSpan.FromMilliseconds(1));
-                return h.Indexed(WatchedKind.Pod, "default", "web-0") is null;
-            },
+        await Eventually.WaitUntilPumping(
+            _harness.Time, TimeSpan.FromMilliseconds(1), () => _harness.Indexed(WatchedKind.Pod, "default", "web-0") is null,
             "the reconnected watch delivers the deletion");
         var result = await _harness.VerifyAsync(token);
 

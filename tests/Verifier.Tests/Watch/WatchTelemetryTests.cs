@@ -42,13 +42,7 @@ public sealed class WatchTelemetryTests : IAsyncDisposable
     private async Task SyncAsync()
     {
         Server.Faults.ClearAll();
-        await Eventually.WaitUntil(
-            () =>
-            {
-                _harness.Time.Advance(TimeSpan.FromMilliseconds(10));
-                return _harness.Index.IsSynced;
-            },
-            "the index syncs once lists are answered");
+        await Eventually.WaitUntilPumping(_harness.Time, TimeSpan.FromMilliseconds(10), () => _harness.Index.IsSynced, "the index syncs once lists are answered");
     }
 
     [Test]
@@ -81,13 +75,7 @@ public sealed class WatchTelemetryTests : IAsyncDisposable
         await Eventually.WaitUntil(() => Server.OpenWatchCount == _harness.Index.Scopes.Count, "every watch open");
         Server.Faults.Set(ApiEndpoint.Watch, ApiFault.Drop() with { Times = _harness.Index.Scopes.Count });
         Server.DeletePod("default", "web-1", TimeSpan.Zero);
-        await Eventually.WaitUntil(
-            () =>
-            {
-                _harness.Time.Advance(TimeSpan.FromMilliseconds(1));
-                return revocations.GetMeasurementSnapshot().Count > 0;
-            },
-            "the deletion is revoked");
+        await Eventually.WaitUntilPumping(_harness.Time, TimeSpan.FromMilliseconds(1), () => revocations.GetMeasurementSnapshot().Count > 0, "the deletion is revoked");
 
         Assert.Multiple(() =>
         {

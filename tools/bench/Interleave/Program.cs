@@ -121,21 +121,12 @@ static int Calibrate(Func<object?> call, int batchMilliseconds)
 {
     // Enough calls for about --batch-ms (2 ms) per batch.
     var calls = 1;
-    while (true)
+    while (Time(call, calls) * calls < batchMilliseconds * 1e6 && calls < 1 << 20)
     {
-        var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < calls; i++)
-        {
-            call();
-        }
-
-        if (Stopwatch.GetElapsedTime(started).TotalMilliseconds >= batchMilliseconds || calls >= 1 << 20)
-        {
-            return calls;
-        }
-
         calls *= 2;
     }
+
+    return calls;
 }
 
 static void Warm(Func<object?> call)
